@@ -1,0 +1,49 @@
+# The two commands of the README: `make lab` (set up and open the course) and
+# `make test` (set up and run every test). Both create and reuse .venv.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 8866
+
+.PHONY: help install lab dashboard test bench execute homework grade loadtest clean
+
+help:
+	@echo "make lab        set up .venv and open the course in JupyterLab"
+	@echo "make dashboard  serve the Playground with Voila on http://$(HOST):$(PORT)"
+	@echo "make test       set up .venv and run every test (unit, notebooks, browser)"
+	@echo "make bench      run the speed benchmarks"
+	@echo "make execute    re-execute every notebook in place"
+	@echo "make homework   build homework/dist (student + autograder versions)"
+	@echo "make grade SUBMISSIONS=dir/   grade a folder of submissions into a gradebook CSV"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall only when the project's metadata changes; a second run is a no-op.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+lab: install
+	$(BIN)/jupyter lab --notebook-dir=notebooks notebooks/00_start_here.ipynb
+
+dashboard: install
+	$(BIN)/voila --Voila.ip=$(HOST) --port=$(PORT) --no-browser notebooks/06_playground.ipynb
+
+test: install
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python benchmarks/run_all.py
+
+execute: install
+	$(BIN)/python scripts/execute_notebooks.py
+
+clean:
+	rm -rf $(VENV) homework/dist .pytest_cache

@@ -1,0 +1,413 @@
+"""A small multilayer perceptron in NumPy: forward, backward, and nothing else.
+
+Shapes: a batch ``X`` is (n, d); layer ``l`` holds ``W`` (fan_in, fan_out) and ``b``
+(fan_out,); pre-activations ``Z`` and activations ``A`` are (n, fan_out). The output is
+one unit: a **sigmoid with binary cross-entropy** for classification (the loss is
+computed from the logit, so it never takes log(0)), or a linear unit with squared
+error for regression.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+
+from .activations import Activation, get_activation
+
+__all__ = ["MLP", "OUTPUTS", "Output", "collapse", "check_Xy"]
+
+MAX_HIDDEN_LAYERS = 16
+MAX_WIDTH = 1024
+
+
+# --------------------------------------------------------------------------------------
+# Output heads: a loss beside its derivative, like the activations.
+# --------------------------------------------------------------------------------------
+def _sigmoid(z):
+    return 0.5 + 0.5 * np.tanh(0.5 * z)
+
+
+def _bce(z, y):
+    # mean over the batch of -[y log p + (1 - y) log(1 - p)], p = sigmoid(z), written as
+    # softplus(z) - y z, which is exact and never overflows.
+    return float(np.mean(np.logaddexp(0.0, z) - y * z))
+
+
+def _bce_dz(z, y):
+    return _sigmoid(z) - y  # per sample; the caller divides by n
+
+
+def _se(z, y):
+    d = z - y
+    return float(0.5 * np.mean(d * d))
+
+
+def _se_dz(z, y):
+    return z - y
+
+
+@dataclass(frozen=True)
+class Output:
+    """An output head: how a logit becomes a prediction and a loss.
+
+    ``loss(z, y) -> float`` is the batch mean; ``dloss(z, y) -> (n,)`` is each sample's
+    derivative of its own loss with respect to its logit ``z``.
+    """
+
+    name: str
+    task: str
+    loss: Callable[[np.ndarray, np.ndarray], float]
+    dloss: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    link: Callable[[np.ndarray], np.ndarray]
+    loss_name: str
+
+
+OUTPUTS: dict[str, Output] = {
+    "sigmoid": Output("sigmoid", "classification", _bce, _bce_dz, _sigmoid,
+                      "binary cross-entropy"),
+    "linear": Output("linear", "regression", _se, _se_dz, lambda z: z,
+                     "squared error (halved)"),
+}
+
+
+def _get_output(name: str) -> Output:
+    try:
+        return OUTPUTS[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"Unknown output {name!r}. Choose one of: {', '.join(OUTPUTS)}.") from None
+
+
+def check_Xy(X, y=None, n_inputs: int | None = None, task: str = "classification"):
+    """Validate a batch; returns ``(X, y)`` as float64 / matching arrays.
+
+    Raises ``ValueError`` saying what is wrong: shapes, NaN or infinity in ``X``,
+    labels outside {0, 1} for classification.
+    """
+    X = np.asarray(X)
+    if X.dtype == object or not np.issubdtype(X.dtype, np.number) or np.issubdtype(X.dtype, np.complexfloating):
+        raise ValueError(f"X must hold real numbers; got dtype {X.dtype}.")
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D, shaped (n_samples, n_features); got shape {X.shape}.")
+    if X.shape[0] == 0:
+        raise ValueError("X is empty: it needs at least one row.")
+    if n_inputs is not None and X.shape[1] != n_inputs:
+        raise ValueError(f"X has {X.shape[1]} column(s) but the network expects {n_inputs} input(s) "
+                         f"(layer_sizes[0]).")
+    if not np.isfinite(X).all():
+        raise ValueError("X contains NaN or infinity; every input must be a finite number.")
+    if y is None:
+        return X, None
+    y = np.asarray(y)
+    if y.ndim != 1 or y.shape[0] != X.shape[0]:
+        raise ValueError(f"y must be 1-D with one entry per row of X ({X.shape[0]}); got shape {y.shape}.")
+    if task == "classification":
+        if not np.issubdtype(y.dtype, np.number) and y.dtype != bool:
+            raise ValueError(f"y must hold the labels 0 and 1; got dtype {y.dtype}.")
+        yf = np.asarray(y, dtype=np.float64)
+        if not np.isin(yf, (0.0, 1.0)).all():
+            bad = np.unique(yf[~np.isin(yf, (0.0, 1.0))])[:5]
+            raise ValueError(f"y must hold only the labels 0 and 1; found {bad.tolist()}.")
+        return X, yf
+    yf = np.asarray(y, dtype=np.float64)
+    if not np.isfinite(yf).all():
+        raise ValueError("y contains NaN or infinity; every target must be a finite number.")
+    return X, yf
+
+
+class MLP:
+    """A fully connected network with one hidden activation and one output unit.
+
+    Parameters
+    ----------
+    layer_sizes : sequence of int
+        ``[n_inputs, hidden_1, ..., hidden_k, 1]``: zero or more hidden layers, and a
+        single output unit.
+    activation : str or Activation
+        The hidden activation, a key of :data:`course_utils.ACTIVATIONS`.
+    seed : None, int, or anything ``numpy.random.default_rng`` accepts
+        Same seed -> identical initial weights.
+    output : {"sigmoid", "linear"}
+        ``"sigmoid"``: probability of class 1 with binary cross-entropy (classification);
+        ``"linear"``: a real number with squared error (regression).
+
+    Attributes
+    ----------
+    params : list of (W, b)
+        ``W`` float64 (fan_in, fan_out), ``b`` float64 (fan_out,). Training updates
+        these arrays in place.
+
+    Notes
+    -----
+    Weights start Glorot-normal, scaled by the activation's gain (sqrt(2) for the ReLU
+    family); biases start at zero.
+    """
+
+    def __init__(self, layer_sizes: Sequence[int], activation="tanh", seed=None, output: str = "sigmoid"):
+        sizes = self._check_sizes(layer_sizes)
+        self.layer_sizes = sizes
+        self.activation: Activation = get_activation(activation)
+        self.output: Output = _get_output(output)
+        self.seed = seed if isinstance(seed, (int, np.integer, type(None))) else None
+        rng = np.random.default_rng(seed)
+        self.params: list[tuple[np.ndarray, np.ndarray]] = []
+        for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+            last = i == len(sizes) - 2
+            gain = 1.0 if last else self.activation.init_gain
+            std = gain * np.sqrt(2.0 / (fan_in + fan_out))
+            W = rng.standard_normal((fan_in, fan_out)) * std  # (fan_in, fan_out)
+            b = np.zeros(fan_out)  # (fan_out,)
+            self.params.append((W, b))
+
+    # ---------------------------------------------------------------- description
+    @staticmethod
+    def _check_sizes(layer_sizes) -> list[int]:
+        try:
+            sizes = [int(s) for s in layer_sizes]
+            ok = all(float(s) == int(s) for s in layer_sizes)
+        except (TypeError, ValueError):
+            raise ValueError(f"layer_sizes must be a list of whole numbers like [2, 4, 4, 1]; "
+                             f"got {layer_sizes!r}.") from None
+        if not ok or len(sizes) < 2:
+            raise ValueError(f"layer_sizes must be a list of whole numbers like [2, 4, 4, 1]; "
+                             f"got {layer_sizes!r}.")
+        if sizes[-1] != 1:
+            raise ValueError(f"The last layer must have exactly 1 unit (the output); got {sizes[-1]}.")
+        if min(sizes) < 1:
+            raise ValueError(f"Every layer needs at least 1 unit; got {sizes}.")
+        if len(sizes) - 2 > MAX_HIDDEN_LAYERS or max(sizes[1:-1], default=1) > MAX_WIDTH:
+            raise ValueError(f"At most {MAX_HIDDEN_LAYERS} hidden layers of at most {MAX_WIDTH} units; "
+                             f"got {sizes}.")
+        return sizes
+
+    @property
+    def n_inputs(self) -> int:
+        return self.layer_sizes[0]
+
+    @property
+    def hidden_sizes(self) -> list[int]:
+        return self.layer_sizes[1:-1]
+
+    @property
+    def task(self) -> str:
+        return self.output.task
+
+    def __repr__(self) -> str:
+        return (f"MLP({self.layer_sizes}, activation={self.activation.name!r}, "
+                f"output={self.output.name!r})")
+
+    # ---------------------------------------------------------------- forward
+    def _forward(self, X):
+        """Pre-activations and activations of every layer (no validation).
+
+        Returns ``Zs`` and ``As`` with ``As[0] = X``; ``Zs[l]`` and ``As[l + 1]`` are
+        (n, layer_sizes[l + 1]); the last ``Zs`` entry is the logit, (n, 1).
+        """
+        act = self.activation.value
+        A = X
+        Zs, As = [], [X]
+        last = len(self.params) - 1
+        for l, (W, b) in enumerate(self.params):
+            Z = A @ W
+            Z += b  # (n, fan_out)
+            Zs.append(Z)
+            if l < last:
+                A = act(Z)
+                As.append(A)
+        return Zs, As
+
+    def _logits(self, X):
+        A = X
+        act = self.activation.value
+        last = len(self.params) - 1
+        for l, (W, b) in enumerate(self.params):
+            Z = A @ W
+            Z += b
+            A = act(Z) if l < last else Z
+        return A[:, 0]
+
+    def logits(self, X) -> np.ndarray:
+        """The output unit's input ``z`` for each row of ``X``; (n, d) -> (n,)."""
+        X, _ = check_Xy(X, n_inputs=self.n_inputs)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self._logits(X)
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Probability of class 1 (classification) or the prediction (regression); (n,)."""
+        z = self.logits(X)
+        return self.output.link(z)
+
+    def predict(self, X) -> np.ndarray:
+        """Class labels 0/1 as int64 (classification) or predictions (regression); (n,)."""
+        z = self.logits(X)
+        if self.task == "classification":
+            return (z > 0).astype(np.int64)
+        return z
+
+    def hidden_outputs(self, X) -> list[np.ndarray]:
+        """Every hidden neuron's output for a batch: one (n, width) array per hidden layer.
+
+        Column ``j`` of entry ``l`` is neuron ``j`` of hidden layer ``l``; the Playground
+        draws each column as that neuron's own heatmap.
+        """
+        X, _ = check_Xy(X, n_inputs=self.n_inputs)
+        with np.errstate(over="ignore", invalid="ignore"):
+            _, As = self._forward(X)
+        return As[1:]
+
+    # ---------------------------------------------------------------- loss and backward
+    def _penalty(self, l1: float, l2: float) -> float:
+        p = 0.0
+        for W, _ in self.params:
+            if l1:
+                p += l1 * float(np.abs(W).sum())
+            if l2:
+                p += 0.5 * l2 * float((W * W).sum())
+        return p
+
+    def _loss_grads(self, X, y, l1=0.0, l2=0.0):
+        """Data loss, gradients of (data loss + penalty), and logits; no validation.
+
+        Returns
+        -------
+        loss : float
+            Mean data loss over the batch (without the regularization penalty).
+        grads : list of (dW, db)
+            Shaped like ``params``.
+        z : ndarray, (n,)
+            The logits, reused by the trainer for accuracy.
+        """
+        Zs, As = self._forward(X)
+        z = Zs[-1][:, 0]  # (n,)
+        out = self.output
+        loss = out.loss(z, y)
+        dZ = (out.dloss(z, y) * (1.0 / X.shape[0]))[:, None]  # (n, 1)
+        act = self.activation
+        grads = [None] * len(self.params)
+        for l in range(len(self.params) - 1, -1, -1):
+            W, _ = self.params[l]
+            A_prev = As[l]  # (n, fan_in)
+            dW = A_prev.T @ dZ  # (fan_in, fan_out)
+            db = dZ.sum(axis=0)  # (fan_out,)
+            if l1:
+                dW += l1 * np.sign(W)
+            if l2:
+                dW += l2 * W
+            grads[l] = (dW, db)
+            if l > 0:
+                dA = dZ @ W.T  # (n, fan_in)
+                dZ = dA * act.grad_from(Zs[l - 1], A_prev)  # (n, fan_in)
+        return loss, grads, z
+
+    def loss(self, X, y, l1: float = 0.0, l2: float = 0.0) -> float:
+        """Mean data loss on ``(X, y)`` plus the regularization penalty."""
+        X, y = check_Xy(X, y, self.n_inputs, self.task)
+        with np.errstate(over="ignore", invalid="ignore"):
+            z = self._logits(X)
+            return self.output.loss(z, y) + self._penalty(l1, l2)
+
+    def loss_and_gradients(self, X, y, l1: float = 0.0, l2: float = 0.0):
+        """Loss and its gradient with respect to every parameter.
+
+        Parameters
+        ----------
+        X : ndarray of float, shape (n, n_inputs)
+        y : ndarray, shape (n,)
+            Labels in {0, 1} (classification) or real targets (regression).
+        l1, l2 : float, >= 0
+            Regularization on the weights (not the biases): the penalty is
+            ``l1 * sum|W| + l2 / 2 * sum W**2``.
+
+        Returns
+        -------
+        loss : float
+            Mean data loss plus the penalty.
+        grads : list of (dW, db)
+            Same shapes as :attr:`params`.
+        """
+        X, y = check_Xy(X, y, self.n_inputs, self.task)
+        l1, l2 = _check_reg(l1, l2)
+        with np.errstate(over="ignore", invalid="ignore"):
+            loss, grads, _ = self._loss_grads(X, y, l1, l2)
+        return loss + self._penalty(l1, l2), grads
+
+    # ---------------------------------------------------------------- state
+    def get_params(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """A deep copy of the parameters (for snapshots and resets)."""
+        return [(W.copy(), b.copy()) for W, b in self.params]
+
+    def set_params(self, params) -> None:
+        """Copy ``params`` (same shapes) into the network's own arrays, in place."""
+        if len(params) != len(self.params):
+            raise ValueError(f"Expected {len(self.params)} (W, b) pairs, got {len(params)}.")
+        for (W, b), (W_new, b_new) in zip(self.params, params):
+            W_new, b_new = np.asarray(W_new, dtype=np.float64), np.asarray(b_new, dtype=np.float64)
+            if W_new.shape != W.shape or b_new.shape != b.shape:
+                raise ValueError(f"Shape mismatch: expected W {W.shape} and b {b.shape}, "
+                                 f"got {W_new.shape} and {b_new.shape}.")
+            np.copyto(W, W_new)
+            np.copyto(b, b_new)
+
+    def copy(self) -> "MLP":
+        """An independent network with the same architecture and parameters."""
+        return MLP.from_dict(self.to_dict())
+
+    def to_dict(self) -> dict:
+        """A JSON-ready description: architecture, activation, output and every parameter."""
+        return {
+            "format": "course_utils.MLP/1",
+            "layer_sizes": list(self.layer_sizes),
+            "activation": self.activation.name,
+            "output": self.output.name,
+            "params": [{"W": W.tolist(), "b": b.tolist()} for W, b in self.params],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "MLP":
+        """Rebuild a network saved with :meth:`to_dict` (floats round-trip exactly)."""
+        try:
+            net = cls(data["layer_sizes"], data["activation"], seed=0, output=data.get("output", "sigmoid"))
+            net.set_params([(p["W"], p["b"]) for p in data["params"]])
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"Not a saved MLP: missing or malformed field {exc}.") from None
+        return net
+
+
+def _check_reg(l1, l2):
+    l1, l2 = float(l1), float(l2)
+    if not (np.isfinite(l1) and np.isfinite(l2)) or l1 < 0 or l2 < 0:
+        raise ValueError(f"Regularization rates must be finite and >= 0; got l1={l1}, l2={l2}.")
+    return l1, l2
+
+
+def collapse(net: MLP) -> tuple[np.ndarray, np.ndarray]:
+    """The single affine map equal to a linear-activation network's logit.
+
+    ``W2 (W1 x + b1) + b2 = (W2 W1) x + (W2 b1 + b2)``, applied layer by layer; in this
+    course's row convention ``z = X @ W + b``.
+
+    Parameters
+    ----------
+    net : MLP
+        Every hidden activation must be ``"linear"``.
+
+    Returns
+    -------
+    W : ndarray, shape (n_inputs, 1)
+    b : ndarray, shape (1,)
+        ``X @ W + b`` equals ``net.logits(X)[:, None]`` up to rounding.
+    """
+    if not isinstance(net, MLP):
+        raise ValueError(f"collapse expects an MLP, got {type(net).__name__}.")
+    if net.hidden_sizes and net.activation.name != "linear":
+        raise ValueError(
+            f"Only a network with linear hidden activations collapses to one affine map; this one "
+            f"uses {net.activation.name!r}, which bends the space between layers.")
+    W_total = np.eye(net.n_inputs)
+    b_total = np.zeros(net.n_inputs)
+    for W, b in net.params:
+        W_total = W_total @ W  # (n_inputs, fan_out)
+        b_total = b_total @ W + b  # (fan_out,)
+    return W_total, b_total
+

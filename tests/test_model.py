@@ -1,0 +1,172 @@
+import json
+
+import numpy as np
+import pytest
+
+from course_utils import ACTIVATIONS, MLP, collapse, make_dataset
+
+DEPTHS = {0: [2, 1], 1: [2, 5, 1], 3: [2, 4, 3, 4, 1]}
+REGS = {"none": (0.0, 0.0), "l1": (0.01, 0.0), "l2": (0.0, 0.05)}
+
+
+def _numeric_grads(net, X, y, l1, l2, h=1e-6):
+    out = []
+    for W, b in net.params:
+        pair = []
+        for arr in (W, b):
+            g = np.zeros_like(arr)
+            for idx in np.ndindex(arr.shape):
+                old = arr[idx]
+                arr[idx] = old + h
+                up = net.loss(X, y, l1, l2)
+                arr[idx] = old - h
+                down = net.loss(X, y, l1, l2)
+                arr[idx] = old
+                g[idx] = (up - down) / (2 * h)
+            pair.append(g)
+        out.append(pair)
+    return out
+
+
+@pytest.mark.parametrize("reg", list(REGS))
+@pytest.mark.parametrize("depth", list(DEPTHS))
+@pytest.mark.parametrize("activation", list(ACTIVATIONS))
+def test_gradients_match_finite_differences(activation, depth, reg):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(12, 2))
+    y = (rng.random(12) > 0.5).astype(float)
+    net = MLP(DEPTHS[depth], activation, seed=1)
+    for _, b in net.params:  # non-zero biases so every parameter matters
+        b += rng.normal(scale=0.3, size=b.shape)
+    l1, l2 = REGS[reg]
+    loss, grads = net.loss_and_gradients(X, y, l1, l2)
+    assert loss == pytest.approx(net.loss(X, y, l1, l2), rel=1e-12)
+    numeric = _numeric_grads(net, X, y, l1, l2)
+    for (dW, db), (nW, nb) in zip(grads, numeric):
+        np.testing.assert_allclose(dW, nW, rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(db, nb, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu", "linear"])
+def test_regression_head_gradients(activation):
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(10, 2))
+    y = rng.normal(size=10)
+    net = MLP([2, 4, 1], activation, seed=3, output="linear")
+    loss, grads = net.loss_and_gradients(X, y, 0.0, 0.01)
+    numeric = _numeric_grads(net, X, y, 0.0, 0.01)
+    for (dW, db), (nW, nb) in zip(grads, numeric):
+        np.testing.assert_allclose(dW, nW, rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(db, nb, rtol=1e-5, atol=1e-7)
+    z = net.predict(X)
+    assert loss == pytest.approx(0.5 * np.mean((z - y) ** 2) + 0.005 * sum((W ** 2).sum() for W, _ in net.params))
+
+
+def test_one_example_worked_by_hand():
+    # A 1-1-1 net: z1 = 2x + 0, a1 = tanh(z1), z = 3 a1 - 1, p = sigmoid(z), y = 1.
+    net = MLP([1, 1, 1], "tanh", seed=0)
+    net.set_params([(np.array([[2.0]]), np.array([0.0])), (np.array([[3.0]]), np.array([-1.0]))])
+    x, a1 = 0.5, np.tanh(1.0)
+    z = 3 * a1 - 1
+    p = 1 / (1 + np.exp(-z))
+    loss, grads = net.loss_and_gradients(np.array([[x]]), np.array([1]))
+    assert loss == pytest.approx(-np.log(p), rel=1e-12)
+    dz = p - 1
+    assert grads[1][0][0, 0] == pytest.approx(dz * a1, rel=1e-12)
+    assert grads[1][1][0] == pytest.approx(dz, rel=1e-12)
+    assert grads[0][0][0, 0] == pytest.approx(dz * 3 * (1 - a1 ** 2) * x, rel=1e-12)
+
+
+def test_bce_is_stable_for_huge_logits():
+    net = MLP([1, 1], "linear", seed=0)
+    net.set_params([(np.array([[1.0]]), np.array([0.0]))])
+    X = np.array([[800.0], [-800.0]])
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        loss, grads = net.loss_and_gradients(X, np.array([0, 1]))
+    assert loss == pytest.approx(800.0)  # each sample is 800 nats wrong
+    assert np.isfinite(grads[0][0]).all()
+
+
+@pytest.mark.parametrize("sizes", [[2, 1], [2, 3, 1], [2, 4, 4, 4, 4, 4, 1]])
+def test_collapse_reproduces_deep_linear_net(sizes):
+    net = MLP(sizes, "linear", seed=4)
+    for _, b in net.params:
+        b += np.random.default_rng(5).normal(size=b.shape)
+    X, _ = make_dataset("circle", n_samples=200, seed=0)
+    W, b = collapse(net)
+    assert W.shape == (2, 1) and b.shape == (1,)
+    np.testing.assert_allclose((X @ W + b)[:, 0], net.logits(X), rtol=0, atol=1e-10)
+
+
+def test_collapse_refuses_nonlinear_nets():
+    with pytest.raises(ValueError, match="linear"):
+        collapse(MLP([2, 3, 1], "tanh", seed=0))
+
+
+def test_shapes_predictions_and_hidden_outputs():
+    net = MLP([2, 4, 3, 1], "relu", seed=0)
+    assert [(W.shape, b.shape) for W, b in net.params] == [((2, 4), (4,)), ((4, 3), (3,)), ((3, 1), (1,))]
+    X = np.random.default_rng(0).normal(size=(7, 2))
+    p = net.predict_proba(X)
+    assert p.shape == (7,) and ((p > 0) & (p < 1)).all()
+    assert net.predict(X).dtype == np.int64
+    np.testing.assert_array_equal(net.predict(X), (p > 0.5).astype(int))
+    hidden = net.hidden_outputs(X)
+    assert [h.shape for h in hidden] == [(7, 4), (7, 3)]
+    assert (hidden[0] >= 0).all()  # ReLU outputs
+
+
+def test_same_seed_same_weights():
+    a, b, c = MLP([2, 5, 1], seed=9), MLP([2, 5, 1], seed=9), MLP([2, 5, 1], seed=10)
+    assert all(np.array_equal(x[0], y[0]) for x, y in zip(a.params, b.params))
+    assert not np.array_equal(a.params[0][0], c.params[0][0])
+
+
+def test_json_round_trip_is_exact():
+    net = MLP([2, 3, 2, 1], "gelu", seed=1)
+    again = MLP.from_dict(json.loads(json.dumps(net.to_dict())))
+    assert again.layer_sizes == net.layer_sizes and again.activation.name == "gelu"
+    X = np.random.default_rng(0).normal(size=(5, 2))
+    np.testing.assert_array_equal(again.logits(X), net.logits(X))
+    with pytest.raises(ValueError, match="saved MLP"):
+        MLP.from_dict({"layer_sizes": [2, 1]})
+
+
+def test_loss_and_gradients_do_not_mutate_inputs():
+    net = MLP([2, 3, 1], "tanh", seed=0)
+    X, y = make_dataset("xor", n_samples=20, seed=0)
+    X0, y0, P0 = X.copy(), y.copy(), net.get_params()
+    net.loss_and_gradients(X, y, 0.1, 0.1)
+    np.testing.assert_array_equal(X, X0)
+    np.testing.assert_array_equal(y, y0)
+    assert all(np.array_equal(W, W0) for (W, _), (W0, _) in zip(net.params, P0))
+
+
+@pytest.mark.parametrize("sizes, words", [
+    ([2, 4, 2], "exactly 1 unit"), ([2, 0, 1], "at least 1 unit"), ([2], "layer_sizes"),
+    ("abc", "layer_sizes"), ([2, 2.5, 1], "layer_sizes"),
+])
+def test_bad_layer_sizes(sizes, words):
+    with pytest.raises(ValueError, match=words):
+        MLP(sizes)
+
+
+def test_bad_inputs_are_explained():
+    net = MLP([2, 3, 1], "tanh", seed=0)
+    good = np.zeros((4, 2))
+    with pytest.raises(ValueError, match="activation"):
+        MLP([2, 1], "swish-ish")
+    with pytest.raises(ValueError, match="relu"):
+        MLP([2, 1], "swish-ish")
+    with pytest.raises(ValueError, match="column"):
+        net.predict(np.zeros((4, 3)))
+    with pytest.raises(ValueError, match="2-D"):
+        net.predict(np.zeros(4))
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        net.predict(np.array([[0.0, np.nan]]))
+    with pytest.raises(ValueError, match="labels 0 and 1"):
+        net.loss_and_gradients(good, np.array([0, 1, 2, 1]))
+    with pytest.raises(ValueError, match="one entry per row"):
+        net.loss_and_gradients(good, np.array([0, 1]))
+    with pytest.raises(ValueError, match=">= 0"):
+        net.loss_and_gradients(good, np.array([0, 1, 0, 1]), l1=-1)
