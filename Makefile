@@ -45,5 +45,12 @@ bench: install
 execute: install
 	$(BIN)/python scripts/execute_notebooks.py
 
+homework: install
+	$(BIN)/python homework/build.py
+
+grade: install
+	@test -n "$(SUBMISSIONS)" || (echo "usage: make grade SUBMISSIONS=path/to/folder/" && exit 2)
+	$(BIN)/python homework/grade.py "$(SUBMISSIONS)"
+
 clean:
 	rm -rf $(VENV) homework/dist .pytest_cache

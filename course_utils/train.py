@@ -304,6 +304,7 @@ def train(net: MLP, X, y, *, epochs: int, learning_rate: float, optimizer: str =
     opt = opt_cls(arrays, lr)
     rng = np.random.default_rng(seed)
     classify = net.task == "classification"
+    y_pos = y > 0.5  # labels as booleans: comparing bools is the cheapest accuracy count
     nan = math.nan
     first = limit = None  # the run's first loss, and the blow-up limit it sets
 
@@ -321,14 +322,14 @@ def train(net: MLP, X, y, *, epochs: int, learning_rate: float, optimizer: str =
                     np.copyto(c, a)
                 opt.step(_flat(grads))  # update
                 ep_loss = loss
-                ep_acc = np.count_nonzero((z > 0) == y) / n if classify else nan
+                ep_acc = np.count_nonzero((z > 0) == y_pos) / n if classify else nan
             else:
                 order = rng.permutation(n)
                 total_loss = total_correct = 0.0
                 bad = None
                 for s in range(0, n, batch_size):
                     idx = order[s:s + batch_size]
-                    Xb, yb = X[idx], y[idx]
+                    Xb, yb, pb = X[idx], y[idx], y_pos[idx]
                     loss, grads, z = net._loss_grads(Xb, yb, l1, l2)
                     if limit is None:
                         first, limit = _limit(hist, loss)
@@ -340,7 +341,7 @@ def train(net: MLP, X, y, *, epochs: int, learning_rate: float, optimizer: str =
                     opt.step(_flat(grads))
                     total_loss += loss * len(idx)
                     if classify:
-                        total_correct += np.count_nonzero((z > 0) == yb)
+                        total_correct += np.count_nonzero((z > 0) == pb)
                 if bad is not None:
                     _restore(arrays, backup)
                     hist.diverged, hist.message = True, _divergence_message(e, bad, lr, first)

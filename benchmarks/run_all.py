@@ -1,0 +1,26 @@
+"""Run every benchmark in this folder (``bench_*.py``), one after another, each in its own
+process, and print their tables. ``make bench`` calls this.
+
+Timings on a shared machine are noisy: every benchmark reports ratios against a reference
+measured in the same run, and nothing here fails on a slow figure.
+"""
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def main() -> int:
+    failed = []
+    for script in sorted(HERE.glob("bench_*.py")):
+        print(f"\n=== {script.name} ===", flush=True)
+        if subprocess.run([sys.executable, str(script)], cwd=HERE.parent).returncode != 0:
+            failed.append(script.name)
+    if failed:
+        print(f"\nbenchmarks that crashed: {', '.join(failed)}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
