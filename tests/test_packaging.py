@@ -1,6 +1,8 @@
 """pyproject.toml and environment.yml must list the same runtime dependencies."""
 import re
 import tomllib
+
+import yaml
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -12,24 +14,13 @@ def _name_and_spec(req: str):
 
 
 def _env_yml_deps():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda, pip = {}, []
-    in_pip = False
-    for line in (ROOT / "environment.yml").read_text().splitlines():
-        stripped = line.split("#", 1)[0].rstrip()
-        if not stripped.strip():
-            continue
-        if re.match(r"^\s*- pip:\s*$", stripped):
-            in_pip = True
-            continue
-        m = re.match(r"^(\s*)- (.+)$", stripped)
-        if not m:
-            in_pip = False if not stripped.startswith(" ") else in_pip
-            continue
-        if in_pip and len(m.group(1)) > 2:
-            pip.append(m.group(2).strip())
+    for dep in env["dependencies"]:
+        if isinstance(dep, dict):
+            pip.extend(dep.get("pip", []))
         else:
-            in_pip = False
-            name, spec = _name_and_spec(m.group(2))
+            name, spec = _name_and_spec(dep)
             conda[name] = spec
     return conda, pip
 
