@@ -97,6 +97,9 @@ def jupyter_server(root: str = "notebooks", timeout: float = 120.0):
     port = free_port()
     argv = [str(BIN / "jupyter"), "lab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
             "--IdentityProvider.token=", "--ServerApp.password=", f"--ServerApp.root_dir={ROOT / root}",
-            "--ServerApp.disable_check_xsrf=True", "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+            "--ServerApp.disable_check_xsrf=True", "--LabApp.news_url=",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    if os.geteuid() == 0:  # CI containers run as root; Jupyter refuses that unless told
+        argv.append("--allow-root")
     with _server(argv, "/api", port, timeout, env={"JUPYTER_CONFIG_DIR": tempfile.mkdtemp()}) as base:
         yield base
