@@ -1,0 +1,211 @@
+"""Two activations, one dataset, side by side: a live panel for notebook 05.
+
+The panel is a thin controller. Each control change reads the controls, trains one
+network per activation with :func:`course_utils.diagnostics.compare_activations`, hands
+the results to ``course_utils.plots.flavours`` (which updates the artists of one
+off-screen matplotlib ``Figure``), renders that figure to PNG with Agg and puts the
+bytes into an ``ipywidgets.Image``. So the picture looks the same in JupyterLab, Voila
+and a test, and it is never displayed twice. Problems are written into the panel.
+
+Usage in a notebook cell::
+
+    ComparePanel(dataset="circle", first="sigmoid", second="relu")
+"""
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+import numpy as np
+
+from ..activations import ACTIVATIONS, get_activation
+from ..data import DATASETS, make_dataset, train_test_split
+from ..diagnostics import compare_activations
+from ..plots import flavours
+
+__all__ = ["ComparePanel", "LEARNING_RATES", "EPOCH_CHOICES"]
+
+LEARNING_RATES = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+"""Learning rates offered (a subset of the Playground's list)."""
+
+EPOCH_CHOICES = (50, 100, 200, 300, 500)
+"""Epochs offered: full-batch steps per training run."""
+
+_NOISE_STEP = 0.05
+
+
+def _check_choice(value, choices, what: str):
+    if value not in choices:
+        raise ValueError(f"Unknown {what} {value!r}. Choose one of: {', '.join(map(str, choices))}.")
+    return value
+
+
+class ComparePanel:
+    """Pick two activations and a dataset; see both decision boundaries and loss curves.
+
+    Parameters
+    ----------
+    dataset : str
+        A key of :data:`course_utils.DATASETS`.
+    first, second : str
+        Keys of :data:`course_utils.ACTIVATIONS`.
+    learning_rate : float
+        One of :data:`LEARNING_RATES`.
+    epochs : int
+        One of :data:`EPOCH_CHOICES`.
+    noise : float
+        0 to 0.5, in steps of 0.05.
+    hidden : sequence of int
+        Hidden layer widths, the same for both networks.
+    seed : int
+        Seeds the data, the split, and both networks' initial weights (the same weights
+        for both, up to the activation's initialisation gain).
+
+    Attributes
+    ----------
+    ui : ipywidgets.VBox
+        The panel (a notebook shows the panel itself when it is the cell's last value).
+    image : ipywidgets.Image
+        The picture, PNG bytes in ``image.value``.
+    status : ipywidgets.HTML
+        Results in words, or what went wrong.
+    runs : list of diagnostics.Run
+        The two latest runs (empty until the first successful update).
+    """
+
+    def __init__(self, dataset: str = "circle", first: str = "sigmoid", second: str = "relu", *,
+                 learning_rate: float = 0.3, epochs: int = 300, noise: float = 0.0,
+                 hidden=(8, 8), seed: int = 0):
+        first, second = get_activation(first).name, get_activation(second).name
+        _check_choice(dataset, tuple(DATASETS), "dataset")
+        _check_choice(learning_rate, LEARNING_RATES, "learning rate")
+        _check_choice(epochs, EPOCH_CHOICES, "number of epochs")
+        if not 0.0 <= float(noise) <= 0.5:
+            raise ValueError(f"noise must be between 0 and 0.5, got {noise!r}.")
+        self.hidden = tuple(int(h) for h in hidden)
+        self.seed = seed
+        self.runs: list = []
+        self.updates = 0  # completed redraws, for tests and curious learners
+
+        style = {"description_width": "initial"}
+        act_options = list(ACTIVATIONS)  # the table is the one source of choices
+        self.first = widgets.Dropdown(options=act_options, value=first, description="Activation A",
+                                      tooltip="hidden activation of the left network", style=style)
+        self.second = widgets.Dropdown(options=act_options, value=second, description="Activation B",
+                                       tooltip="hidden activation of the middle network", style=style)
+        self.dataset = widgets.Dropdown(options=list(DATASETS), value=dataset, description="Data",
+                                        style=style)
+        self.noise = widgets.FloatSlider(value=float(noise), min=0.0, max=0.5, step=_NOISE_STEP,
+                                         description="Noise", readout_format=".0%",
+                                         continuous_update=False, style=style)
+        self.learning_rate = widgets.Dropdown(options=[(f"{lr:g}", lr) for lr in LEARNING_RATES],
+                                              value=learning_rate, description="Learning rate",
+                                              style=style)
+        self.epochs = widgets.Dropdown(options=list(EPOCH_CHOICES), value=epochs, description="Epochs",
+                                       style=style)
+        self.controls = (self.first, self.second, self.dataset, self.noise, self.learning_rate,
+                         self.epochs)
+        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        self.image.add_class("compare-image")
+        self.status = widgets.HTML()
+        self.status.add_class("compare-status")
+        self.ui = widgets.VBox([
+            widgets.HBox([self.first, self.second]),
+            widgets.HBox([self.dataset, self.noise, self.learning_rate, self.epochs],
+                         layout=widgets.Layout(flex_flow="row wrap")),
+            self.image,
+            self.status,
+        ])
+        self.ui.add_class("compare-panel")
+
+        self._fig, axes = flavours.new_figure(figsize=(11, 3.6), ncols=3)
+        self._ax_a, self._ax_b, self._ax_loss = axes
+        self._boundaries = None
+        self._loss_lines = None
+
+        for control in self.controls:
+            control.observe(self._on_change, names="value")
+        self.update()
+
+    # ------------------------------------------------------------------ display
+    def _repr_mimebundle_(self, **kwargs):
+        return self.ui._repr_mimebundle_(**kwargs)
+
+    # ------------------------------------------------------------------ logic
+    def _on_change(self, change) -> None:
+        self.update()
+
+    def _data(self):
+        X, y = make_dataset(self.dataset.value, 500, round(self.noise.value, 2), seed=self.seed)
+        return train_test_split(X, y, 0.5, seed=self.seed)
+
+    def update(self) -> None:
+        """Read the controls, train both networks, redraw. Errors go into the status line."""
+        try:
+            X_tr, X_te, y_tr, y_te = self._data()
+            names = [self.first.value, self.second.value]
+            runs = compare_activations(names, X_tr, y_tr, X_te, y_te, hidden=self.hidden,
+                                       epochs=self.epochs.value, learning_rate=self.learning_rate.value,
+                                       seed=self.seed)
+            self._draw(runs, X_te, y_te)
+            self.image.value = flavours.figure_to_png(self._fig)
+            self.runs = runs
+            self.updates += 1
+            self._say(self._summary(runs), error=False)
+        except Exception as exc:  # noqa: BLE001 - shown to the learner instead of lost in a log
+            self._say(f"Could not update the comparison: {exc}", error=True)
+
+    def _draw(self, runs, X, y) -> None:
+        axes = (self._ax_a, self._ax_b)
+        titles = [self._title(r) for r in runs]
+        if self._boundaries is None:
+            self._boundaries = [flavours.draw_boundary(ax, r.net.predict_proba, X, y, title=t, resolution=70)
+                                for ax, r, t in zip(axes, runs, titles)]
+            self._loss_lines = flavours.plot_loss_curves(runs, self._ax_loss, which="test_loss")
+            self._ax_loss.set_title("test loss per epoch", fontsize=9)
+        else:
+            for art, r, t in zip(self._boundaries, runs, titles):
+                flavours.update_boundary(art, r.net.predict_proba, X, y, title=t)
+            for line, r in zip(self._loss_lines, runs):
+                loss = r.history.test_loss
+                line.set_data(np.arange(1, len(loss) + 1), loss)
+                line.set_label(r.activation)
+                st = flavours.style_for(r.activation)
+                line.set_color(st["color"])
+                line.set_linestyle(st["linestyle"])
+            self._ax_loss.set_xlim(0, max(len(r.history.test_loss) for r in runs) + 1)
+            finite = np.concatenate([r.history.test_loss for r in runs])
+            finite = finite[np.isfinite(finite)]
+            top = max(float(finite.max()) if finite.size else 1.0, np.log(2))
+            self._ax_loss.set_ylim(0, 1.05 * top)
+            self._ax_loss.legend(fontsize=8)
+        self._ax_b.set_ylabel("")
+
+    @staticmethod
+    def _title(run) -> str:
+        if run.diverged:
+            return f"{run.activation}: diverged (see below)"
+        return f"{run.activation}: test accuracy {run.final_accuracy:.0%}"
+
+    @staticmethod
+    def _summary(runs) -> str:
+        parts = []
+        for label, r in zip("AB", runs):
+            if r.diverged:
+                parts.append(f"<b>{label} ({html.escape(r.activation)})</b>: {html.escape(r.message)}")
+                continue
+            reached = ("never reached 97 % test accuracy" if r.epochs_to_target is None
+                       else f"reached 97 % test accuracy after {r.epochs_to_target} epochs")
+            parts.append(f"<b>{label} ({html.escape(r.activation)})</b>: {reached}; final test loss "
+                         f"{r.final_loss:.3f} (binary cross-entropy), accuracy {r.final_accuracy:.1%}.")
+        return "<br>".join(parts)
+
+    def _say(self, text_html: str, error: bool) -> None:
+        if error:
+            self.status.value = (f'<div class="compare-error" role="alert" style="color:#B00000">'
+                                 f"{html.escape(text_html)}</div>")
+        else:
+            self.status.value = f'<div role="status">{text_html}</div>'
+        self.status.remove_class("compare-status-error")
+        if error:
+            self.status.add_class("compare-status-error")

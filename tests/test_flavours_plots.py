@@ -1,0 +1,239 @@
+"""Tests for notebook 05's figures (course_utils.plots.flavours) and its comparison panel
+(course_utils.widgets.compare), without a browser."""
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.colors import to_hex  # noqa: E402
+
+from course_utils import ACTIVATIONS, DATASETS, make_dataset, train_test_split  # noqa: E402
+from course_utils import diagnostics as dg  # noqa: E402
+from course_utils.plots import flavours  # noqa: E402
+from course_utils.widgets import compare as compare_module  # noqa: E402
+from course_utils.widgets.compare import ComparePanel  # noqa: E402
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def data():
+    X, y = make_dataset("circle", n_samples=120, noise=0.0, seed=1)
+    return train_test_split(X, y, 0.5, seed=1)
+
+
+# ------------------------------------------------------------------ styles
+def test_every_activation_has_its_own_style():
+    styles = [(to_hex(flavours.style_for(n)["color"]), str(flavours.style_for(n)["linestyle"]))
+              for n in ACTIVATIONS]
+    assert len(set(s[0] for s in styles)) == len(ACTIVATIONS)  # distinct colours
+    assert all(c.lower() != "#f0e442" for c, _ in styles)  # no faint yellow lines today
+    assert flavours.style_for("made-up")["color"]  # unknown names still get a style
+
+
+# ------------------------------------------------------------------ static figures
+def test_activation_curves_draw_the_arrays_given():
+    z = np.linspace(-3, 3, 31)
+    curves = dg.activation_curves(["sigmoid", "relu"], z)
+    fig, axes = plt.subplots(1, 2)
+    lines = flavours.plot_activation_curves(curves, z, axes=axes)
+    assert len(lines) == 4
+    assert [line.get_label() for line in lines] == ["sigmoid", "relu", "sigmoid", "relu"]
+    np.testing.assert_array_equal(lines[2].get_ydata(), curves["sigmoid"][1])
+    for ax in axes:
+        assert ax.get_xlabel() and ax.get_ylabel()
+    assert axes[0].get_legend() is not None
+
+
+def test_activation_curves_make_their_own_axes():
+    z = np.linspace(-1, 1, 5)
+    lines = flavours.plot_activation_curves(dg.activation_curves(["tanh"], z), z)
+    assert len(lines) == 2 and lines[0].axes is not lines[1].axes
+
+
+def test_gradient_norms_on_a_log_axis():
+    study = {"sigmoid": (np.array([1e-6, 1e-3, 0.1]), np.array([0.0, 1e-4, 0.1])),
+             "relu": (np.array([0.1, 0.1, 0.1]), np.array([0.01, 0.02, 0.03]))}
+    fig, axes = plt.subplots(1, 2)
+    lines = flavours.plot_gradient_norms(study, axes=axes)
+    assert len(lines) == 4
+    assert all(ax.get_yscale() == "log" and ax.get_xlabel() and ax.get_ylabel() for ax in axes)
+    np.testing.assert_array_equal(lines[0].get_xdata(), [1, 2, 3])
+    assert lines[1].get_ydata()[0] > 0  # a zero norm is drawn at the floor, not lost
+    assert axes[0].get_legend() is not None
+
+
+def test_dead_units_bars_have_the_study_heights():
+    study = {("relu", 0.3): {"dead": 0.1, "silent": 0.2}, ("relu", 3.0): {"dead": 0.5, "silent": 0.5},
+             ("gelu", 0.3): {"dead": 0.0, "silent": 0.1}, ("gelu", 3.0): {"dead": 0.0, "silent": 0.3}}
+    fig, ax = plt.subplots()
+    bars = flavours.plot_dead_units(study, ax=ax)
+    heights = [[p.get_height() for p in b] for b in bars]
+    assert heights == [pytest.approx([10, 50]), pytest.approx([20, 50]),
+                       pytest.approx([0, 0]), pytest.approx([10, 30])]
+    assert ax.get_ylabel() and ax.get_xlabel() and ax.get_legend() is not None
+
+
+def test_loss_curves_and_mean_outputs(data):
+    X, Xt, y, yt = data
+    runs = dg.compare_activations(["sigmoid", "tanh"], X, y, Xt, yt, hidden=(3,), epochs=12,
+                                  learning_rate=0.3)
+    fig, (a1, a2) = plt.subplots(1, 2)
+    lines = flavours.plot_loss_curves(runs, ax=a1)
+    np.testing.assert_array_equal(lines[1].get_ydata(), runs[1].history.train_loss)
+    assert [line.get_label() for line in lines] == ["sigmoid", "tanh"]
+    means = {r.activation: dg.mean_hidden_output(r.net, X) for r in runs}
+    m = flavours.plot_mean_outputs(means, ax=a2)
+    np.testing.assert_array_equal(m[0].get_ydata(), means["sigmoid"])
+    with pytest.raises(ValueError, match="Choose one of: train_loss, test_loss"):
+        flavours.plot_loss_curves(runs, ax=a1, which="loss")
+
+
+def test_boundary_draws_predict_and_updates_in_place(data):
+    X, _, y, _ = data
+    fig, ax = plt.subplots()
+    art = flavours.draw_boundary(ax, lambda P: (P[:, 0] > 0).astype(float), X, y, resolution=20)
+    image = art["image"]
+    P = image.get_array()
+    assert P.shape == (20, 20)
+    assert P[:, -1].min() == 1.0 and P[:, 0].max() == 0.0  # right half is class 1
+    assert art["contour"] is not None
+    assert ax.get_xlabel() == "x1" and ax.get_ylabel() == "x2"
+    n_images = len(ax.images)
+    flavours.update_boundary(art, lambda P: np.full(len(P), 0.9), title="all blue")
+    assert art["image"] is image and len(ax.images) == n_images  # same artist, new data
+    assert np.all(image.get_array() == 0.9)
+    assert art["contour"] is None  # no 0.5 crossing left
+    assert ax.get_title() == "all blue"
+
+
+def test_small_multiples_do_not_train_and_hide_spare_axes(data):
+    X, Xt, y, yt = data
+    runs = dg.compare_activations(["tanh", "relu", "gelu"], X, y, Xt, yt, hidden=(3,), epochs=5,
+                                  learning_rate=0.3)
+    before = [r.net.get_params() for r in runs]
+    panels = flavours.plot_small_multiples(runs, Xt, yt, ncols=2)
+    assert len(panels) == 3
+    fig = panels[0]["image"].axes.figure
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(visible) == 3
+    for r, p, params in zip(runs, panels, before):
+        assert r.activation in p["image"].axes.get_title()
+        for (W, b), (W0, b0) in zip(r.net.params, params):
+            np.testing.assert_array_equal(W, W0)
+
+
+def test_png_is_deterministic_and_carries_no_version_stamp():
+    def picture():
+        fig, (ax,) = flavours.new_figure(ncols=1, figsize=(2, 2))
+        ax.plot([0, 1], [1, 0], label="line")
+        ax.set_xlabel("x")
+        return flavours.figure_to_png(fig)
+
+    a, b = picture(), picture()
+    assert a.startswith(PNG_MAGIC)
+    assert a == b
+    assert b"Software" not in a and b"matplotlib" not in a.lower()
+    assert plt.get_fignums() == []  # off-screen: nothing for the notebook to show again
+
+
+# ------------------------------------------------------------------ the panel
+@pytest.fixture(scope="module")
+def panel():
+    return ComparePanel(dataset="circle", first="sigmoid", second="relu", epochs=50)
+
+
+def test_panel_controls_come_from_the_tables(panel):
+    assert tuple(panel.first.options) == tuple(ACTIVATIONS)
+    assert tuple(panel.second.options) == tuple(ACTIVATIONS)
+    assert tuple(panel.dataset.options) == tuple(DATASETS)
+    assert [v for _, v in panel.learning_rate.options] == list(compare_module.LEARNING_RATES)
+
+
+def test_panel_is_keyboard_usable(panel):
+    import ipywidgets as widgets
+
+    for control in panel.controls:
+        # Native selects and sliders take focus with Tab and change with the arrow keys.
+        assert isinstance(control, (widgets.Dropdown, widgets.FloatSlider))
+        assert control.description, "every control needs a visible label"
+        assert control.tabbable is not False and not control.disabled
+
+
+def test_panel_starts_with_a_picture_and_words(panel):
+    assert bytes(panel.image.value).startswith(PNG_MAGIC)
+    assert "sigmoid" in panel.status.value and "relu" in panel.status.value
+    assert "binary cross-entropy" in panel.status.value
+    assert [r.activation for r in panel.runs] == ["sigmoid", "relu"]
+
+
+@pytest.mark.parametrize("control, value", [("first", "tanh"), ("second", "leaky_relu"),
+                                            ("dataset", "xor"), ("noise", 0.2),
+                                            ("learning_rate", 0.03), ("epochs", 100)])
+def test_changing_a_control_retrains_and_redraws(panel, control, value):
+    before_png, before_updates = panel.image.value, panel.updates
+    getattr(panel, control).value = value
+    assert panel.updates == before_updates + 1
+    assert panel.image.value != before_png
+    assert "compare-error" not in panel.status.value
+    names = [r.activation for r in panel.runs]
+    assert names == [panel.first.value, panel.second.value]
+    assert all(len(r.history) == panel.epochs.value or r.diverged for r in panel.runs)
+
+
+def test_divergence_is_explained_in_the_panel():
+    p = ComparePanel(dataset="gauss", first="linear", second="tanh", learning_rate=10.0, epochs=50)
+    assert p.runs[0].diverged
+    assert "diverged" in p.status.value and "learning rate" in p.status.value
+    assert "compare-error" not in p.status.value  # a result, shown in words, not a crash
+
+
+def test_errors_are_shown_in_the_panel(monkeypatch):
+    p = ComparePanel(epochs=50)
+    png = p.image.value
+
+    def broken(*args, **kwargs):
+        raise ValueError("the training set is empty")
+
+    monkeypatch.setattr(compare_module, "compare_activations", broken)
+    p.first.value = "gelu"  # must not raise
+    assert "compare-error" in p.status.value and "the training set is empty" in p.status.value
+    assert "compare-status-error" in p.status._dom_classes
+    assert p.image.value == png  # the last good picture stays
+    monkeypatch.undo()
+    p.second.value = "tanh"
+    assert "compare-error" not in p.status.value and p.image.value != png
+
+
+def test_same_settings_same_picture():
+    a = ComparePanel(first="tanh", second="relu", epochs=50, seed=3)
+    b = ComparePanel(first="tanh", second="relu", epochs=50, seed=3)
+    assert a.image.value == b.image.value
+
+
+@pytest.mark.parametrize("kwargs, match", [({"first": "rectifier"}, "Choose one of: linear"),
+                                           ({"dataset": "moon"}, "Choose one of: gauss"),
+                                           ({"learning_rate": 0.5}, "Choose one of: 0.003"),
+                                           ({"epochs": 7}, "Choose one of: 50"),
+                                           ({"noise": 0.9}, "between 0 and 0.5")])
+def test_bad_settings_name_the_choices(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        ComparePanel(**kwargs)
+
+
+def test_panel_displays_as_one_widget(panel):
+    bundle = panel._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == panel.ui.model_id
+    assert plt.get_fignums() == []  # the Figure is off pyplot: never shown a second time
+    assert "compare-panel" in panel.ui._dom_classes
