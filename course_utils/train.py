@@ -119,6 +119,7 @@ class History:
         self.diverged = False
         self.stopped_early = False
         self.message = ""
+        self._optimizer = None  # kept so that training in chunks equals one long run
 
     def _reserve(self, extra: int) -> None:
         need = self._n + extra
@@ -301,7 +302,13 @@ def train(net: MLP, X, y, *, epochs: int, learning_rate: float, optimizer: str =
 
     arrays = _flat(net.params)
     backup = [a.copy() for a in arrays]  # the last parameters known to give a finite loss
-    opt = opt_cls(arrays, lr)
+    opt = hist._optimizer
+    # Continue the same optimizer (Adam's moments, momentum's velocity) when the history
+    # goes on with the same network, optimizer and learning rate; start afresh otherwise.
+    if not (type(opt) is opt_cls and opt.lr == lr and len(opt.arrays) == len(arrays)
+            and all(a is b for a, b in zip(opt.arrays, arrays))):
+        opt = opt_cls(arrays, lr)
+    hist._optimizer = opt
     rng = np.random.default_rng(seed)
     classify = net.task == "classification"
     y_pos = y > 0.5  # labels as booleans: comparing bools is the cheapest accuracy count

@@ -63,14 +63,15 @@ def test_history_shapes_and_meaning(xor_data):
     assert np.isnan(no_test.test_loss).all()
 
 
-def test_continuing_a_history_equals_one_long_run(xor_data):
+@pytest.mark.parametrize("optimizer", list(OPTIMIZERS))
+def test_continuing_a_history_equals_one_long_run(xor_data, optimizer):
     Xtr, _, ytr, _ = xor_data
     long_net = MLP([2, 5, 1], seed=2)
-    long = train(long_net, Xtr, ytr, epochs=30, learning_rate=0.1)
+    long = train(long_net, Xtr, ytr, epochs=30, learning_rate=0.1, optimizer=optimizer)
     net = MLP([2, 5, 1], seed=2)
-    h = train(net, Xtr, ytr, epochs=10, learning_rate=0.1)
+    h = train(net, Xtr, ytr, epochs=10, learning_rate=0.1, optimizer=optimizer)
     for _ in range(2):
-        h = train(net, Xtr, ytr, epochs=10, learning_rate=0.1, history=h)
+        h = train(net, Xtr, ytr, epochs=10, learning_rate=0.1, optimizer=optimizer, history=h)
     assert np.array_equal(h.train_loss, long.train_loss)
     assert all(np.array_equal(a[0], b[0]) for a, b in zip(net.params, long_net.params))
 
