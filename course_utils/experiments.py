@@ -1,0 +1,224 @@
+"""The course's experiments as data: settings, presets, and a run you can continue.
+
+NumPy only (no matplotlib, no ipywidgets). A :class:`Settings` says everything needed
+to reproduce an experiment; :func:`prepare` turns it into a :class:`Run` (data, network
+at its initial weights, empty history); :func:`advance` trains it further and
+:func:`reset` returns it to the same initial weights. The notebooks and the live panel
+use these, so a figure in a notebook and the panel on the same preset show the same run.
+
+The presets differ only where the lesson needs them to: scenarios 2 and 3 share every
+setting except the hidden activation.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .data import DATASETS, REGRESSION_DATASETS, make_dataset, train_test_split
+from .features import DEFAULT_FEATURES, check_features, featurize
+from .grid import heatmap_grid
+from .model import MLP
+from .train import History, train
+
+__all__ = [
+    "Settings", "SCENARIOS", "LEARNING_RATES", "Run", "get_scenario", "prepare", "advance",
+    "reset", "run_scenario", "summary_line", "status_text", "probability_grid", "LOSS_BLOWUP",
+]
+
+LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+"""The Playground's learning-rate choices."""
+
+LOSS_BLOWUP = 100.0
+"""A finite loss above this is reported as unstable training (the Playground would show
+NaN a little later)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that defines one experiment. Same settings -> identical run.
+
+    ``hidden`` is the width of each hidden layer (``()`` for none); ``seed`` sets the
+    initial weights and ``data_seed`` the data and the train/test split.
+    """
+
+    dataset: str = "circle"
+    noise: float = 0.0
+    activation: str = "tanh"
+    hidden: tuple[int, ...] = (8,)
+    learning_rate: float = 1.0
+    optimizer: str = "sgd"
+    epochs: int = 300
+    batch_size: int | None = None
+    seed: int = 0
+    data_seed: int = 0
+    n_samples: int = 500
+    test_fraction: float = 0.5
+    features: tuple[str, ...] = DEFAULT_FEATURES
+    # Added for the Playground (notebook 06); the defaults leave every preset unchanged.
+    l1: float = 0.0  # weight regularization rates passed to train()
+    l2: float = 0.0
+    snapshot_every: int | None = None  # keep weight snapshots for rewinding (History.snapshots)
+
+    def replace(self, **changes) -> "Settings":
+        """A copy with some fields changed (unknown names raise ``ValueError``)."""
+        names = {f.name for f in dataclasses.fields(self)}
+        unknown = sorted(set(changes) - names)
+        if unknown:
+            raise ValueError(f"Unknown setting(s) {', '.join(unknown)}. Valid settings: {', '.join(sorted(names))}.")
+        if "hidden" in changes:
+            changes["hidden"] = tuple(int(h) for h in changes["hidden"])
+        if "features" in changes:
+            changes["features"] = check_features(changes["features"])
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def layer_sizes(self) -> list[int]:
+        return [len(self.features), *self.hidden, 1]
+
+
+# Shared by every preset: one hidden layer of 8, full-batch gradient descent at lr 1, 300
+# epochs. Plain full-batch SGD makes "Play from Reset" retrace exactly the same path as a
+# one-shot retrain (a fresh Adam or momentum state per chunk would not).
+_BASE = Settings(hidden=(8,), learning_rate=1.0, optimizer="sgd", epochs=300)
+
+SCENARIOS: dict[str, Settings] = {
+    "scenario1": _BASE.replace(dataset="gauss", activation="linear"),
+    "scenario2": _BASE.replace(dataset="circle", activation="linear"),
+    "scenario3": _BASE.replace(dataset="circle", activation="sigmoid"),
+    "features": _BASE.replace(dataset="circle", activation="linear",
+                              features=("x1", "x2", "x1^2", "x2^2"), learning_rate=0.1),
+}
+"""Preset name -> :class:`Settings` for notebooks 02-04 and the live panel."""
+
+
+def get_scenario(name) -> Settings:
+    """A preset by name (or a :class:`Settings`, returned as is); errors list the presets."""
+    if isinstance(name, Settings):
+        return name
+    try:
+        return SCENARIOS[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"Unknown preset {name!r}. Choose one of: {', '.join(SCENARIOS)}.") from None
+
+
+@dataclass
+class Run:
+    """One experiment in progress.
+
+    Attributes
+    ----------
+    settings : Settings
+    X_train, X_test : ndarray of float64, shapes (n_train, 2), (n_test, 2)
+        Raw coordinates (what the pictures show).
+    y_train, y_test : ndarray of int64, shapes (n_train,), (n_test,)
+    net : MLP
+        Its inputs are ``featurize(X, settings.features)``.
+    initial_params : list of (W, b)
+        The weights at epoch 0, for :func:`reset`.
+    history : History
+    """
+
+    settings: Settings
+    X_train: np.ndarray
+    X_test: np.ndarray
+    y_train: np.ndarray
+    y_test: np.ndarray
+    net: MLP
+    initial_params: list
+    history: History = field(default_factory=History)
+
+    @property
+    def epoch(self) -> int:
+        return self.history.epochs_run
+
+    def predict_proba(self, X) -> np.ndarray:
+        """P(class 1) for raw coordinates ``X`` (m, 2) -> (m,)."""
+        return self.net.predict_proba(featurize(X, self.settings.features))
+
+
+def prepare(settings) -> Run:
+    """Data, split and a network at its initial weights; nothing trained yet."""
+    s = get_scenario(settings)
+    if s.dataset not in DATASETS and s.dataset not in REGRESSION_DATASETS:
+        raise ValueError(f"Unknown dataset {s.dataset!r}. "
+                         f"Choose one of: {', '.join([*DATASETS, *REGRESSION_DATASETS])}.")
+    X, y = make_dataset(s.dataset, s.n_samples, s.noise, seed=s.data_seed)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, s.test_fraction, seed=s.data_seed)
+    # Regression datasets get a linear output unit with squared error.
+    output = "linear" if s.dataset in REGRESSION_DATASETS else "sigmoid"
+    net = MLP(s.layer_sizes, s.activation, seed=s.seed, output=output)
+    return Run(s, X_train, X_test, y_train, y_test, net, net.get_params())
+
+
+def advance(run: Run, epochs: int | None = None) -> History:
+    """Train ``run`` ``epochs`` more epochs (default: ``settings.epochs``), in place."""
+    s = run.settings
+    epochs = s.epochs if epochs is None else epochs
+    f = s.features
+    train(run.net, featurize(run.X_train, f), run.y_train, epochs=epochs,
+          learning_rate=s.learning_rate, optimizer=s.optimizer, batch_size=s.batch_size,
+          seed=(s.seed, run.epoch), X_test=featurize(run.X_test, f), y_test=run.y_test,
+          history=run.history, l1=s.l1, l2=s.l2, snapshot_every=s.snapshot_every)
+    return run.history
+
+
+def reset(run: Run) -> Run:
+    """Back to the initial weights and an empty history (the same seed, the same start)."""
+    run.net.set_params(run.initial_params)
+    run.history = History()
+    return run
+
+
+def run_scenario(settings, **changes) -> Run:
+    """Prepare and train a preset (optionally with some settings changed)."""
+    s = get_scenario(settings)
+    if changes:
+        s = s.replace(**changes)
+    run = prepare(s)
+    advance(run)
+    return run
+
+
+def probability_grid(run: Run, resolution: int = 100) -> np.ndarray:
+    """P(class 1) on the heatmap grid, shape (resolution, resolution); see ``grid.heatmap_grid``."""
+    return heatmap_grid(run.predict_proba, resolution)
+
+
+def summary_line(history: History) -> str:
+    """One line for learners, rounded so it reads the same on every machine.
+
+    ``final loss 0.691 (test 0.694), accuracy 69 % (test 66 %) after 300 epochs``;
+    on divergence, the plain-words message instead.
+    """
+    if history.diverged:
+        return history.message
+    if not history.epochs_run:
+        return "not trained yet (epoch 0)"
+    f = history.final()
+    loss, test_loss = f["train_loss"], f["test_loss"]
+    if not math.isfinite(loss) or loss > LOSS_BLOWUP:
+        return (f"training is unstable: the loss reached {loss:.3g} after {history.epochs_run} epochs "
+                f"because the weights keep growing. Lower the learning rate.")
+    text = f"final loss {loss:.3f}"
+    if math.isfinite(test_loss):
+        text += f" (test {test_loss:.3f})"
+    if not math.isfinite(f["train_accuracy"]):  # regression: no accuracy to report
+        return text + f" after {history.epochs_run} epochs"
+    text += f", accuracy {100 * f['train_accuracy']:.0f} %"
+    if math.isfinite(f["test_accuracy"]):
+        text += f" (test {100 * f['test_accuracy']:.0f} %)"
+    return text + f" after {history.epochs_run} epochs"
+
+
+def status_text(run: Run) -> tuple[str, str]:
+    """``(level, text)`` for a status line: level is ``"ok"``, ``"warning"`` or ``"error"``."""
+    h = run.history
+    text = summary_line(h)
+    if h.diverged:
+        return "error", text
+    if text.startswith("training is unstable"):
+        return "warning", text
+    return "ok", f"epoch {run.epoch}: {text}"

@@ -1,0 +1,95 @@
+"""Loss and accuracy curves, train and test, that can be updated in place."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .style import REFERENCE_COLOUR, TEST_COLOUR, TRAIN_COLOUR, new_figure
+
+__all__ = ["draw_curves", "update_curves", "LN2"]
+
+LN2 = math.log(2.0)
+"""Binary cross-entropy of always answering 0.5: the loss of a network that learned nothing."""
+
+
+def draw_curves(ax_loss=None, ax_acc=None, history=None, max_epochs: int = 300, loss_max=None):
+    """Draw train/test loss on ``ax_loss`` and train/test accuracy (in %) on ``ax_acc``.
+
+    Parameters
+    ----------
+    ax_loss, ax_acc : matplotlib Axes, optional
+        Made side by side when both are None; ``ax_acc`` may be None to skip accuracy.
+    history : course_utils.History, optional
+        Drawn at once; None starts empty for :func:`update_curves`.
+    max_epochs : int
+        Initial x-range (grows when the history is longer).
+    loss_max : float, optional
+        Fix the loss axis' top (for comparing figures on the same scale).
+
+    Returns
+    -------
+    dict of str -> Line2D
+        ``train_loss``, ``test_loss`` and (with ``ax_acc``) ``train_accuracy``, ``test_accuracy``.
+    """
+    if ax_loss is None and ax_acc is None:
+        _, (ax_loss, ax_acc) = new_figure((8.0, 3.0), ncols=2)
+    lines = {}
+    ax_loss.axhline(LN2, color=REFERENCE_COLOUR, linestyle=":", linewidth=1.0, label="ln 2 (chance)")
+    (lines["train_loss"],) = ax_loss.plot([], [], color=TRAIN_COLOUR, linewidth=1.8, label="train")
+    (lines["test_loss"],) = ax_loss.plot([], [], color=TEST_COLOUR, linewidth=1.5, linestyle="--", label="test")
+    ax_loss.set_xlabel("epoch")
+    ax_loss.set_ylabel("loss (binary cross-entropy)")
+    ax_loss.legend(loc="upper right", fontsize="small")
+    ax_loss._course_loss_max = loss_max
+    if ax_acc is not None:
+        ax_acc.axhline(50.0, color=REFERENCE_COLOUR, linestyle=":", linewidth=1.0, label="50 % (chance)")
+        (lines["train_accuracy"],) = ax_acc.plot([], [], color=TRAIN_COLOUR, linewidth=1.8, label="train")
+        (lines["test_accuracy"],) = ax_acc.plot([], [], color=TEST_COLOUR, linewidth=1.5, linestyle="--",
+                                                label="test")
+        ax_acc.set_xlabel("epoch")
+        ax_acc.set_ylabel("accuracy (%)")
+        ax_acc.set_ylim(0.0, 102.0)
+        ax_acc.legend(loc="lower right", fontsize="small")
+    for ax in (ax_loss, ax_acc):
+        if ax is not None:
+            ax.set_xlim(0, max(1, int(max_epochs)))
+    ax_loss.set_ylim(0.0, loss_max or 1.0)
+    if history is not None:
+        update_curves(lines, history, max_epochs)
+    return lines
+
+
+def update_curves(lines: dict, history, max_epochs: int = 0) -> None:
+    """Put ``history`` into the lines from :func:`draw_curves`, rescaling the axes.
+
+    The x-axis spans at least ``max_epochs``; the loss axis starts at 0 and reaches a
+    little above the largest finite loss (at least 1, at most 5: a loss that explodes
+    beyond is reported in words by the caller, not drawn off the chart).
+    """
+    n = history.epochs_run
+    epochs = np.arange(1, n + 1)
+    for name, line in lines.items():
+        values = getattr(history, name)
+        if name.endswith("accuracy"):
+            values = 100.0 * values
+        line.set_data(epochs, values)
+    # Coarse steps (doubling the range, loss in halves) so the axes - and the live view's
+    # cached frame - change rarely while Play adds epochs.
+    x_max = max(1, int(max_epochs))
+    while x_max < n:
+        x_max *= 2
+    loss_line = lines["train_loss"]
+    ax_loss = loss_line.axes
+    for line in lines.values():
+        if line.axes.get_xlim()[1] != x_max:
+            line.axes.set_xlim(0, x_max)
+    fixed = getattr(ax_loss, "_course_loss_max", None)
+    if fixed:
+        top = fixed
+    else:
+        losses = np.concatenate([history.train_loss, history.test_loss])
+        losses = losses[np.isfinite(losses)]
+        top = min(max(1.0, math.ceil(2.0 * float(losses.max())) / 2.0), 5.0) if losses.size else 1.0
+    if ax_loss.get_ylim() != (0.0, top):
+        ax_loss.set_ylim(0.0, top)

@@ -1,0 +1,218 @@
+"""Whole figures built from the helpers: a trained run, two runs side by side, the live view.
+
+These take results (a :class:`course_utils.experiments.Run` and arrays computed from it)
+and draw them; they never train.
+"""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from matplotlib.lines import Line2D
+
+from ..data import DOMAIN
+from .boundary import draw_boundary, draw_heatmap, draw_points, update_heatmap, update_points
+from .curves import draw_curves, update_curves
+from .style import CLASS_COLOURS, figure_png, new_figure
+
+__all__ = ["points_legend", "scenario_figure", "comparison_figure", "TrainingView", "describe"]
+
+
+def describe(settings) -> str:
+    """A short caption for a run's settings: ``circle, sigmoid, hidden [8], lr 1, sgd``."""
+    hidden = "[" + ", ".join(map(str, settings.hidden)) + "]"
+    text = f"{settings.dataset}, {settings.activation}, hidden {hidden}, lr {settings.learning_rate:g}, " \
+           f"{settings.optimizer}"
+    if tuple(settings.features) != ("x1", "x2"):
+        text += ", inputs " + " ".join(settings.features)
+    return text
+
+
+def points_legend(ax, fontsize="x-small", loc="upper right", **kwargs):
+    """A legend for the data points: the two class colours and the train/test shapes."""
+    handles = [
+        Line2D([], [], marker="o", linestyle="", markerfacecolor=CLASS_COLOURS[0], markeredgecolor="white",
+               color=CLASS_COLOURS[0], label="class 0"),
+        Line2D([], [], marker="o", linestyle="", markerfacecolor=CLASS_COLOURS[1], markeredgecolor="white",
+               color=CLASS_COLOURS[1], label="class 1"),
+        Line2D([], [], marker="^", linestyle="", markerfacecolor="none", markeredgecolor="black",
+               color="black", label="test point"),
+    ]
+    return ax.legend(handles=handles, loc=loc, fontsize=fontsize, framealpha=0.85, handletextpad=0.2,
+                     borderpad=0.3, labelspacing=0.2, **kwargs)
+
+
+def _draw_run(ax_b, ax_l, ax_a, run, grid, title, loss_max=None):
+    heat = draw_heatmap(ax_b, grid)
+    contour = draw_boundary(ax_b, grid)
+    train_pts = draw_points(ax_b, run.X_train, run.y_train)
+    test_pts = draw_points(ax_b, run.X_test, run.y_test, test=True)
+    points_legend(ax_b)
+    ax_b.set_title(title, fontsize="medium")
+    lines = draw_curves(ax_l, ax_a, run.history, max_epochs=run.epoch, loss_max=loss_max)
+    if run.history.diverged:
+        ax_b.text(0.5, 0.5, "diverged", transform=ax_b.transAxes, ha="center", va="center",
+                  fontsize="x-large", bbox={"facecolor": "white", "alpha": 0.9})
+    return {"heatmap": heat, "boundary": contour, "train_points": train_pts, "test_points": test_pts,
+            **lines}
+
+
+def scenario_figure(run, grid, title: str | None = None):
+    """The result of a trained run: boundary heatmap with points, loss and accuracy curves.
+
+    Parameters
+    ----------
+    run : course_utils.experiments.Run
+    grid : ndarray, shape (resolution, resolution)
+        P(class 1) on the heatmap grid (``experiments.probability_grid(run)``).
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+    artists : dict of str -> Artist
+    """
+    fig, axes = new_figure((11.0, 3.6), ncols=3, gridspec_kw={"width_ratios": [1.0, 1.15, 1.15]})
+    artists = _draw_run(*axes, run, grid, title or describe(run.settings))
+    return fig, artists
+
+
+def comparison_figure(runs, grids, titles, loss_max: float = 1.0):
+    """Runs side by side, one row each, on the same axes scales (boundary, loss, accuracy).
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+    artists : list of dict, one per run
+    """
+    n = len(runs)
+    fig, axes = new_figure((11.0, 3.5 * n), nrows=n, ncols=3, squeeze=False,
+                           gridspec_kw={"width_ratios": [1.0, 1.15, 1.15]})
+    max_epochs = max(r.epoch for r in runs)
+    out = []
+    for row, run, grid, title in zip(axes, runs, grids, titles):
+        artists = _draw_run(*row, run, grid, title, loss_max=loss_max)
+        for ax in row[1:]:
+            ax.set_xlim(0, max_epochs)
+        out.append(artists)
+    return fig, out
+
+
+class TrainingView:
+    """The live panel's picture: one figure whose artists are updated, then rendered to PNG.
+
+    Holds no maths: :meth:`show_data` and :meth:`update` take arrays and a History.
+
+    Rendering is blitted: the frame (axes, ticks, labels, legends) is drawn once and kept
+    as a bitmap; each new picture restores it and draws only the artists that change
+    (heatmap, points, curves, epoch counter). When a curve axis changes its range (in
+    coarse steps, see ``update_curves``) only that axis is redrawn into the frame.
+    """
+
+    def __init__(self, resolution: int = 100, figsize=(10.0, 3.4), dpi: int = 100):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        self.resolution = resolution
+        self.fig, axes = new_figure(figsize, dpi=dpi, ncols=3, gridspec_kw={"width_ratios": [1.0, 1.2, 1.2]})
+        self.canvas = FigureCanvasAgg(self.fig)
+        self.ax_boundary, self.ax_loss, self.ax_accuracy = axes
+        self.heatmap = draw_heatmap(self.ax_boundary, None, resolution=resolution)
+        empty = np.empty((0, 2))
+        self.train_points = draw_points(self.ax_boundary, empty, np.empty(0, int))
+        self.test_points = draw_points(self.ax_boundary, empty, np.empty(0, int), test=True)
+        # Outside the heatmap, so the frame bitmap can hold it.
+        points_legend(self.ax_boundary, loc="upper center", bbox_to_anchor=(0.5, -0.17), ncols=3,
+                      columnspacing=0.8)
+        self.title = self.ax_boundary.set_title("epoch 0", fontsize="medium")
+        self.curves = draw_curves(self.ax_loss, self.ax_accuracy)
+        self.alert = self.ax_boundary.text(0.5, 0.5, "", transform=self.ax_boundary.transAxes, ha="center",
+                                           va="center", fontsize="large", visible=False, zorder=5, wrap=True,
+                                           bbox={"facecolor": "white", "alpha": 0.9})
+        self._animated = [self.heatmap, self.train_points, self.test_points, *self.curves.values(),
+                          self.title, self.alert]
+        for artist in self._animated:
+            artist.set_animated(True)
+        self._frame = None
+        self._boxes: dict = {}
+        self._limit_keys: dict = {}
+        self._frames: dict = {}  # axis ranges -> (frame bitmap, curve axes' extents), a few kept
+        self.frames_redrawn = 0  # how often the frame bitmap was rebuilt (for tests and benchmarks)
+
+    def show_data(self, X_train, y_train, X_test, y_test) -> None:
+        """Move the scatters to new data."""
+        update_points(self.train_points, X_train, y_train)
+        update_points(self.test_points, X_test, y_test)
+
+    def update(self, grid, history, max_epochs: int = 0, alert: str | None = None) -> None:
+        """New heatmap values, curves and epoch counter; ``alert`` is written over the boundary."""
+        update_heatmap(self.heatmap, grid)
+        update_curves(self.curves, history, max_epochs)
+        self.title.set_text(f"epoch {history.epochs_run}")
+        self.alert.set_text(alert or "")
+        self.alert.set_visible(bool(alert))
+
+    def heatmap_values(self) -> np.ndarray:
+        """The values currently drawn, (resolution, resolution) - for tests."""
+        return np.asarray(self.heatmap.get_array())
+
+    @staticmethod
+    def _limits(ax):
+        return (*ax.get_xlim(), *ax.get_ylim())
+
+    def _redraw_axes(self, axes) -> None:
+        """Redraw only the curve axes whose ranges changed, inside the cached frame."""
+        renderer = self.canvas.get_renderer()
+        pixels = np.asarray(self.canvas.buffer_rgba())  # a writable view of the canvas
+        height = pixels.shape[0]
+        for ax in axes:
+            new_box = ax.get_tightbbox(renderer)
+            for box in (self._boxes.get(ax), new_box):  # wipe old and new extents (tick labels change width)
+                if box is None:
+                    continue
+                x0, x1 = max(int(box.x0) - 2, 0), min(int(np.ceil(box.x1)) + 2, pixels.shape[1])
+                y0, y1 = max(int(height - box.y1) - 2, 0), min(int(np.ceil(height - box.y0)) + 2, height)
+                pixels[y0:y1, x0:x1] = 255
+            ax.draw(renderer)  # animated artists are skipped
+            self._boxes[ax] = new_box
+            self._limit_keys[ax] = self._limits(ax)
+
+    def render(self) -> np.ndarray:
+        """Draw the current state; returns the RGBA pixels, (height, width, 4) uint8 (a view)."""
+        curve_axes = (self.ax_loss, self.ax_accuracy)
+        if self._frame is None:
+            self.canvas.draw()  # animated artists are skipped: this is the frame only
+            self.fig.set_layout_engine("none")  # keep the first layout: later frames match it
+            renderer = self.canvas.get_renderer()
+            self._boxes = {ax: ax.get_tightbbox(renderer) for ax in curve_axes}
+            self._limit_keys = {ax: self._limits(ax) for ax in curve_axes}
+            self._frame = self.canvas.copy_from_bbox(self.fig.bbox)
+            self.frames_redrawn += 1
+        else:
+            key = tuple(self._limits(ax) for ax in curve_axes)
+            cached = self._frames.get(key)
+            if cached is not None:  # these ranges were drawn before (e.g. epochs 300 -> 200 -> 300)
+                self._frame, self._boxes = cached[0], dict(cached[1])
+                self._limit_keys = dict(zip(curve_axes, key))
+            self.canvas.restore_region(self._frame)
+            changed = [ax for ax in curve_axes if self._limits(ax) != self._limit_keys[ax]]
+            if changed:
+                self._redraw_axes(changed)
+                self._frame = self.canvas.copy_from_bbox(self.fig.bbox)
+                self.frames_redrawn += 1
+        key = tuple(self._limits(ax) for ax in curve_axes)
+        if key not in self._frames:
+            if len(self._frames) >= 16:
+                self._frames.pop(next(iter(self._frames)))
+            self._frames[key] = (self._frame, dict(self._boxes))
+        for artist in self._animated:
+            if artist.get_visible():
+                self.fig.draw_artist(artist)
+        return np.asarray(self.canvas.buffer_rgba())
+
+    def png(self) -> bytes:
+        """The current picture as PNG bytes (light compression: speed matters here)."""
+        from PIL import Image
+
+        pixels = self.render()
+        buf = io.BytesIO()
+        Image.fromarray(pixels[..., :3]).save(buf, format="png", compress_level=1)
+        return buf.getvalue()

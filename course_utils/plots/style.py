@@ -1,0 +1,66 @@
+"""Colours and figure plumbing shared by every plot helper.
+
+Colour-blind-safe throughout: the two classes are orange (class 0) and blue (class 1),
+and the heatmap runs orange -> white -> blue, so the decision boundary is where the
+picture turns white. Train and test points also differ in shape, not only in colour.
+"""
+from __future__ import annotations
+
+import io
+
+from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.figure import Figure
+
+__all__ = [
+    "CLASS_COLOURS", "TRAIN_COLOUR", "TEST_COLOUR", "REFERENCE_COLOUR", "HEATMAP_CMAP",
+    "new_figure", "figure_png", "show_figure",
+]
+
+ORANGE = "#e66101"
+BLUE = "#2166ac"
+CLASS_COLOURS = (ORANGE, BLUE)
+"""Class 0, class 1."""
+
+TRAIN_COLOUR = "#0072b2"  # Okabe-Ito blue
+TEST_COLOUR = "#d55e00"  # Okabe-Ito vermillion, drawn dashed as well
+REFERENCE_COLOUR = "#7f7f7f"
+
+HEATMAP_CMAP = LinearSegmentedColormap.from_list(
+    "course_orange_blue", ["#e66101", "#fdb863", "#f7f7f7", "#92c5de", "#2166ac"])
+"""P(class 1) = 0 is orange, 0.5 white, 1 blue."""
+
+# PNG metadata without a version stamp, so re-running a notebook does not churn its diff.
+PNG_METADATA = {"Software": None}
+
+
+def new_figure(figsize=(6.0, 4.0), dpi: int = 100, **subplots) -> tuple[Figure, object]:
+    """A figure outside pyplot (nothing auto-displays) and its axes.
+
+    ``subplots`` go to ``Figure.subplots`` (``nrows``, ``ncols``, ``gridspec_kw``...).
+    Returns ``(fig, axes)``.
+    """
+    fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+    axes = fig.subplots(**subplots) if subplots else fig.add_subplot()
+    return fig, axes
+
+
+def figure_png(fig: Figure, dpi=None, fast: bool = False) -> bytes:
+    """Render ``fig`` with the Agg canvas to PNG bytes (no version stamp in the metadata).
+
+    ``fast=True`` trades file size for speed (light zlib compression) for live panels.
+    """
+    buf = io.BytesIO()
+    kwargs = {"format": "png", "metadata": PNG_METADATA}
+    if dpi is not None:
+        kwargs["dpi"] = dpi
+    if fast:
+        kwargs["pil_kwargs"] = {"compress_level": 1}
+    fig.savefig(buf, **kwargs)
+    return buf.getvalue()
+
+
+def show_figure(fig: Figure, dpi=80) -> None:
+    """Display ``fig`` once, as a PNG, in the notebook (the same in JupyterLab and Voila)."""
+    from IPython.display import Image, display
+
+    display(Image(data=figure_png(fig, dpi=dpi), format="png"))

@@ -1,0 +1,128 @@
+"""Every notebook in notebooks/: committed executed, valid under nbval, rendered by Voila.
+
+- nbval (``--nbval-lax``) re-runs each notebook in a fresh kernel: every cell must run
+  without error, and cells marked ``# NBVAL_CHECK_OUTPUT`` (the claims the course
+  makes) must print what the committed notebook says. Each notebook runs in its own
+  pytest subprocess so a failure names the notebook and shows nbval's own report.
+- Voila serves the folder once; each notebook is rendered and must not contain Voila's
+  "error when executing" message.
+- The committed files are executed top to bottom with no error output, and re-executing
+  a notebook twice gives byte-identical files (no churn in the diff).
+"""
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from servers import fetch, voila_server
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK_DIR = ROOT / "notebooks"
+NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+IDS = [p.name for p in NOTEBOOKS]
+VOILA_ERROR = "There was an error when executing cell"
+
+
+def _code_cells(nb):
+    return [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
+
+
+def test_there_are_notebooks():
+    names = {p.name for p in NOTEBOOKS}
+    for expected in ("01_composite_linear_functions.ipynb", "02_scenario1_gauss.ipynb",
+                     "03_scenario2_circle_linear.ipynb", "04_scenario3_circle_sigmoid.ipynb"):
+        assert expected in names
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_committed_executed_in_order_without_errors(path):
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    cells = _code_cells(nb)
+    counts = [c.execution_count for c in cells]
+    assert counts == list(range(1, len(cells) + 1)), f"execution counts {counts}: run `make execute`"
+    for i, cell in enumerate(cells):
+        for out in cell.outputs:
+            assert out.output_type != "error", f"code cell {i} stored an error: {out.get('ename')}"
+
+
+LESSONS = [p for p in NOTEBOOKS if p.name[:2] in {"01", "02", "03", "04"}]
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=[p.name for p in LESSONS])
+def test_claims_are_checked(path):
+    nb = nbformat.read(path, as_version=4)
+    checked = [c for c in _code_cells(nb) if c.source.startswith("# NBVAL_CHECK_OUTPUT")]
+    assert checked, "no cell carries # NBVAL_CHECK_OUTPUT"
+    for cell in checked:
+        text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+        assert text.strip(), f"checked cell prints nothing:\n{cell.source}"
+        # rounded for portability: no float printed with more than 3 decimals
+        assert not re.search(r"\d\.\d{4,}", text), f"unrounded number in a checked output:\n{text}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_nbval(path):
+    cmd = [sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-current-env", "-p", "no:cacheprovider",
+           "-q", "--no-header", str(path.relative_to(ROOT))]
+    out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, f"nbval failed for {path.name}:\n{out.stdout[-6000:]}\n{out.stderr[-2000:]}"
+
+
+@pytest.mark.slow
+def test_voila_renders_every_notebook_without_errors():
+    failures = []
+    with voila_server("notebooks") as base:
+        for path in NOTEBOOKS:
+            try:
+                html = fetch(f"{base}/voila/render/{path.name}", timeout=300)
+            except Exception as exc:  # noqa: BLE001 - collect every notebook's result
+                failures.append(f"{path.name}: {type(exc).__name__}: {exc}")
+                continue
+            if VOILA_ERROR in html or "Traceback" in html:
+                failures.append(f"{path.name}: Voila reported an error when executing a cell")
+            elif path.name[:2] in {"01", "02", "03", "04"} and "application/vnd.jupyter.widget-view+json" not in html:
+                failures.append(f"{path.name}: the live panel was not rendered")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.slow
+def test_reexecuting_does_not_churn(tmp_path):
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import execute_notebooks
+    finally:
+        sys.path.pop(0)
+    src = NOTEBOOK_DIR / "03_scenario2_circle_linear.ipynb"  # its print loop tests stream merging
+    texts = []
+    for i in range(2):
+        copy = tmp_path / f"run{i}" / src.name
+        copy.parent.mkdir()
+        shutil.copy(src, copy)
+        assert execute_notebooks.execute(copy)
+        texts.append(copy.read_text())
+    assert texts[0] == texts[1]
+    # and the stored widget state is there, so nbviewer can show the panel's last picture
+    assert json.loads(texts[0])["metadata"]["widgets"]
+
+
+@pytest.mark.slow
+def test_execute_refuses_to_store_a_failing_notebook(tmp_path):
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import execute_notebooks
+    finally:
+        sys.path.pop(0)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_code_cell("1 / 0")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path / "broken.ipynb"
+    nbformat.write(nb, path)
+    before = path.read_bytes()
+    assert execute_notebooks.execute(path) is False
+    assert path.read_bytes() == before

@@ -1,0 +1,228 @@
+"""Plot helpers (``ax`` in, artists out, updated in place) and the geometry they draw."""
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from matplotlib.colors import to_rgba
+
+from course_utils import History, MLP, collapse, grid
+from course_utils import experiments as ex
+from course_utils import plots
+from course_utils.plots.style import CLASS_COLOURS
+
+
+@pytest.fixture(scope="module")
+def run3():
+    return ex.run_scenario("scenario3")
+
+
+def _history(losses, accs):
+    h = History()
+    h._reserve(len(losses))
+    for loss, acc in zip(losses, accs):
+        h._record(loss, acc, loss + 0.01, acc)
+    return h
+
+
+# ---------------------------------------------------------------------------- boundary
+def test_heatmap_draws_the_given_array_and_updates_in_place():
+    fig, ax = plots.new_figure()
+    values = np.linspace(0, 1, 100 * 100).reshape(100, 100)
+    image = plots.draw_heatmap(ax, values)
+    assert image in ax.images and np.array_equal(image.get_array(), values)
+    assert image.get_extent() == [-6.0, 6.0, -6.0, 6.0]
+    assert ax.get_xlabel() == "x1" and ax.get_ylabel() == "x2"
+    plots.update_heatmap(image, 1 - values)
+    assert len(ax.images) == 1 and np.array_equal(image.get_array(), 1 - values)
+
+
+def test_points_take_the_class_colours_and_test_points_another_shape():
+    fig, ax = plots.new_figure()
+    X = np.array([[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]])
+    y = np.array([0, 1, 1])
+    train = plots.draw_points(ax, X, y)
+    test = plots.draw_points(ax, X, y, test=True)
+    np.testing.assert_array_equal(train.get_offsets(), X)
+    face = train.get_facecolor()
+    assert tuple(face[0]) == to_rgba(CLASS_COLOURS[0]) and tuple(face[1]) == to_rgba(CLASS_COLOURS[1])
+    assert not np.array_equal(train.get_paths()[0].vertices, test.get_paths()[0].vertices)
+    plots.update_points(train, X[:2] + 1, y[:2][::-1])
+    np.testing.assert_array_equal(train.get_offsets(), X[:2] + 1)
+    assert tuple(train.get_facecolor()[0]) == to_rgba(CLASS_COLOURS[1])
+
+
+def test_class_colours_differ_on_the_blue_yellow_axis():
+    # Red/green pairs differ mostly in red vs green, which the commonest colour-vision
+    # deficiencies confuse; blue vs orange differ strongly in the blue channel.
+    (_, _, b0, _), (_, _, b1, _) = (to_rgba(c) for c in CLASS_COLOURS)
+    assert abs(b0 - b1) > 0.4
+
+
+def test_boundary_line_lies_where_the_linear_score_is_zero():
+    fig, ax = plots.new_figure()
+    w, b = np.array([0.5, -2.0]), np.array([1.0])
+    line = plots.draw_line(ax, w, b)
+    xy = line.get_xydata()
+    np.testing.assert_allclose(xy @ w + b, 0.0, atol=1e-12)
+    plots.update_line(line, np.array([3.0, 0.0]), np.array([-3.0]))  # the vertical line x1 = 1
+    np.testing.assert_allclose(line.get_xydata()[:, 0], 1.0)
+
+
+# ---------------------------------------------------------------------------- curves
+def test_curves_follow_the_history_and_rescale():
+    fig, (a1, a2) = plots.new_figure(ncols=2)
+    lines = plots.draw_curves(a1, a2, max_epochs=300)
+    assert set(lines) == {"train_loss", "test_loss", "train_accuracy", "test_accuracy"}
+    h = _history([2.6, 1.0, 0.5], [0.5, 0.75, 1.0])
+    plots.update_curves(lines, h, max_epochs=300)
+    x, yv = lines["train_loss"].get_data()
+    np.testing.assert_array_equal(x, [1, 2, 3]) and np.testing.assert_array_equal(yv, [2.6, 1.0, 0.5])
+    np.testing.assert_array_equal(lines["train_accuracy"].get_ydata(), [50, 75, 100])
+    assert a1.get_ylim()[1] >= 2.61 and a1.get_xlim() == (0, 300)
+    assert a1.get_xlabel() == "epoch" and "loss" in a1.get_ylabel() and "%" in a2.get_ylabel()
+    assert a1.get_legend() is not None and a2.get_legend() is not None
+    long = _history([0.5] * 700, [0.9] * 700)
+    plots.update_curves(lines, long, max_epochs=300)
+    assert a1.get_xlim()[1] >= 700
+
+
+def test_an_exploding_loss_is_capped_on_the_chart():
+    fig, (a1, a2) = plots.new_figure(ncols=2)
+    lines = plots.draw_curves(a1, a2)
+    plots.update_curves(lines, _history([0.7, 1e30, 0.6], [0.5, 0.5, 0.5]))
+    assert a1.get_ylim()[1] <= 5.0
+
+
+# ---------------------------------------------------------------------------- figures
+def test_scenario_figure_is_labelled(run3):
+    fig, artists = plots.scenario_figure(run3, ex.probability_grid(run3))
+    ax_b, ax_l, ax_a = fig.axes[:3]
+    for ax in (ax_b, ax_l, ax_a):
+        assert ax.get_xlabel() and ax.get_ylabel() and ax.get_legend() is not None
+    assert artists["boundary"] is not None  # scenario 3 has a boundary inside the square
+    assert "sigmoid" in ax_b.get_title()
+
+
+def test_comparison_figure_shares_scales(run3):
+    run2 = ex.run_scenario("scenario2")
+    fig, artists = plots.comparison_figure([run2, run3], [ex.probability_grid(r) for r in (run2, run3)],
+                                           ["linear", "sigmoid"])
+    loss_axes = [a["train_loss"].axes for a in artists]
+    assert loss_axes[0].get_ylim() == loss_axes[1].get_ylim()
+    assert loss_axes[0].get_xlim() == loss_axes[1].get_xlim()
+
+
+def test_png_has_no_version_stamp(run3):
+    fig, _ = plots.scenario_figure(run3, ex.probability_grid(run3))
+    png = plots.figure_png(fig)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert b"Matplotlib" not in png
+    assert plots.figure_png(fig) == png  # same figure, same bytes
+
+
+@pytest.mark.parametrize("max_epochs", [300, 1000])
+def test_training_view_blits_the_same_picture_as_a_full_redraw(run3, max_epochs):
+    view = plots.TrainingView()
+    view.show_data(run3.X_train, run3.y_train, run3.X_test, run3.y_test)
+    view.update(ex.probability_grid(run3), _history([2.6, 0.5], [0.5, 0.5]), max_epochs=300)
+    view.render()  # first frame, other axis ranges
+    view.update(ex.probability_grid(run3), run3.history, max_epochs=max_epochs)
+    view.render()  # the curve axes changed range: redrawn into the frame
+    blitted = view.render().copy()  # restores the cached frame
+    assert view.frames_redrawn == 2
+    for artist in view._animated:
+        artist.set_animated(False)
+    view.canvas.draw()
+    full = np.asarray(view.canvas.buffer_rgba())
+    differing = np.any(np.abs(blitted.astype(int) - full.astype(int)) > 8, axis=-1).mean()
+    assert differing < 0.01, f"{differing:.1%} of the pixels differ"
+
+
+def test_training_view_changes_pixels_and_keeps_its_frame(run3):
+    view = plots.TrainingView()
+    grid_values = ex.probability_grid(run3)
+    view.update(grid_values, run3.history, max_epochs=300)
+    a = view.png()
+    view.update(1 - grid_values, run3.history, max_epochs=300)
+    b = view.png()
+    assert a != b and view.frames_redrawn == 1
+    np.testing.assert_array_equal(view.heatmap_values(), 1 - grid_values)
+    view.update(grid_values, run3.history, max_epochs=300, alert="training diverged")
+    assert view.alert.get_visible() and view.alert.get_text() == "training diverged"
+
+
+# ---------------------------------------------------------------------------- geometry (course_utils.grid)
+@pytest.mark.parametrize("depth", [1, 3, 8])
+def test_linear_layers_keep_lines_straight_and_parallel(depth):
+    lines = grid.grid_lines()
+    out = grid.warp(lines, grid.random_layers(depth, seed=depth), "linear")
+    assert grid.straightness(out).max() < 1e-9
+    assert grid.parallelism(out) < 1e-9
+
+
+@pytest.mark.parametrize("activation, depth", [("tanh", 3), ("sigmoid", 3), ("gelu", 3), ("relu", 1)])
+def test_nonlinear_layers_bend_the_grid(activation, depth):
+    lines = grid.grid_lines()
+    out = grid.warp(lines, grid.random_layers(depth, seed=2), activation)
+    assert grid.straightness(out).max() > 1e-3
+
+
+@settings(max_examples=40, deadline=None)
+@given(depth=st.integers(1, 10), seed=st.integers(0, 2**32 - 1))
+def test_any_stack_of_linear_layers_is_affine(depth, seed):
+    lines = grid.grid_lines(n_lines=4, n_points=9)
+    layers = grid.random_layers(depth, seed=seed)
+    out = grid.warp(lines, layers, "linear")
+    assert grid.straightness(out).max() < 1e-9 and grid.parallelism(out) < 1e-9
+    # and it is the single affine map W = W1 W2 ..., b = (b1 W2 + b2) ...
+    W, b = np.eye(2), np.zeros(2)
+    for Wl, bl in layers:
+        W, b = W @ Wl, b @ Wl + bl
+    np.testing.assert_allclose(out, lines @ W + b, rtol=1e-9, atol=1e-9 * max(1.0, np.abs(out).max()))
+
+
+def test_warp_stages_and_shapes():
+    lines = grid.grid_lines(n_lines=5, n_points=7)
+    assert lines.shape == (10, 7, 2)
+    stages = grid.warp_stages(lines, grid.random_layers(2, seed=0), "tanh")
+    assert len(stages) == 3 and all(s.shape == lines.shape for s in stages)
+    assert np.array_equal(stages[0], lines)
+
+
+def test_grid_errors_name_the_problem():
+    with pytest.raises(ValueError, match="depth"):
+        grid.random_layers(0)
+    with pytest.raises(ValueError, match="Choose one of"):
+        grid.warp(grid.grid_lines(), grid.random_layers(1), "swish-ish")
+    with pytest.raises(ValueError, match="resolution"):
+        grid.heatmap_points(1)
+
+
+def test_same_seed_same_layers():
+    a, b = grid.random_layers(3, seed=5), grid.random_layers(3, seed=5)
+    assert all(np.array_equal(W1, W2) and np.array_equal(b1, b2) for (W1, b1), (W2, b2) in zip(a, b))
+
+
+def test_heatmap_grid_orientation():
+    # rows are x2 from the bottom, columns x1 from the left
+    values = grid.heatmap_grid(lambda X: X[:, 0] + 10 * X[:, 1], resolution=4)
+    assert values[0, 0] < values[0, -1] < values[-1, 0]
+
+
+def test_the_collapsed_line_is_the_linear_networks_boundary():
+    net = MLP([2, 3, 3, 1], "linear", seed=4)
+    W, b = collapse(net)
+    fig, ax = plots.new_figure()
+    xy = plots.draw_line(ax, W[:, 0], b).get_xydata()
+    np.testing.assert_allclose(net.predict_proba(xy), 0.5, atol=1e-9)
+
+
+def test_training_view_reuses_frames_for_ranges_seen_before(run3):
+    view = plots.TrainingView()
+    g = ex.probability_grid(run3)
+    pictures = []
+    for max_epochs in (300, 1000, 300):
+        view.update(g, run3.history, max_epochs=max_epochs)
+        pictures.append(view.png())
+    assert pictures[0] == pictures[2] and pictures[0] != pictures[1]
+    assert view.frames_redrawn == 2
