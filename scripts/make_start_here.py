@@ -20,7 +20,7 @@ pictures, then show what each kind of nonlinearity buys you.
 | lesson | what you will see |
 |---|---|
 | [01 Composite linear functions](01_composite_linear_functions.ipynb) | a stack of linear layers collapses into one; a grid pushed through them stays straight |
-| [02 Scenario 1](02_scenario1_gauss_linear.ipynb) | separable clusters: a linear network is all you need |
+| [02 Scenario 1](02_scenario1_gauss.ipynb) | separable clusters: a linear network is all you need |
 | [03 Scenario 2](03_scenario2_circle_linear.ipynb) | a circle: the linear network is stuck at a loss of ln 2 - try to beat it |
 | [04 Scenario 3](04_scenario3_circle_sigmoid.ipynb) | the same circle with a sigmoid activation: the boundary bends around it |
 | [05 Activation flavours](05_activation_flavours.ipynb) | sigmoid, tanh, ReLU, leaky ReLU, GELU: what each fixes and what it costs |
