@@ -19,6 +19,7 @@ help:
 	@echo "make execute    re-execute every notebook in place"
 	@echo "make homework   build homework/dist (student + autograder versions)"
 	@echo "make grade SUBMISSIONS=dir/   grade a folder of submissions into a gradebook CSV"
+	@echo "make loadtest   20 simulated students on one local Voila; prints the README figures (minutes)"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.11")'
@@ -35,8 +36,15 @@ install: $(STAMP)
 lab: install
 	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=notebooks --LabApp.default_url=/lab/tree/00_start_here.ipynb
 
+# The course's Voila template (no CDN links, a "connection lost" banner) lives in share/;
+# deploy/voila_guard.py refuses kernel websockets that would freeze Voila 0.5 (docs/deploy.md).
 dashboard: install
-	$(BIN)/voila --Voila.ip=$(HOST) --port=$(PORT) --no-browser notebooks/06_playground.ipynb
+	JUPYTER_PATH=$(CURDIR)/share/jupyter PYTHONPATH=$(CURDIR)/deploy $(BIN)/voila --Voila.ip=$(HOST) \
+		--port=$(PORT) --no-browser --template=course \
+		--Voila.kernel_websocket_connection_class=voila_guard.V1OnlyConnection notebooks/06_playground.ipynb
+
+loadtest: install
+	$(BIN)/python benchmarks/loadtest.py
 
 test: install
 	$(BIN)/python -m pytest

@@ -134,9 +134,13 @@ def new_page(browser, timeout_ms: int = DEFAULT_TIMEOUT_MS):
 
 
 # ------------------------------------------------------------------ pytest fixtures
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """One Chromium for the session; skips (or fails under CI=true) when there is none."""
+    """One Chromium per test module; skips (or fails under CI=true) when there is none.
+
+    Module scope, not session: Playwright's sync API cannot run two instances at once, and
+    some modules import this fixture while others call :func:`launch_chromium` directly.
+    Each module's browser is closed before the next module starts."""
     require_browser()
     with launch_chromium() as b:
         yield b

@@ -1,0 +1,289 @@
+"""A small, browser-free client for a Voila dashboard: load the page, open the kernel
+channel, read the widgets' state, change a control and wait for the new picture.
+
+It speaks the same Jupyter widget protocol the page's JavaScript speaks (ipywidgets 8:
+``comm_info_request`` to list the widgets, ``request_state`` to read one, ``update`` to
+change one), over the same ``/api/kernels/<id>/channels`` websocket, so the server does
+the same work as for a real visitor - minus the browser's own CPU, which on a 2-core
+machine would otherwise drown the measurement. Used by ``benchmarks/loadtest.py`` and by
+the security and fault tests.
+
+Tornado only (a dependency of Jupyter Server), asyncio throughout.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as _dt
+import os
+import json
+import re
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tornado.httpclient import AsyncHTTPClient, HTTPRequest
+from tornado.websocket import websocket_connect
+
+ROOT = Path(__file__).resolve().parents[1]
+PLAYGROUND = ROOT / "notebooks" / "06_playground.ipynb"
+STANDIN = ROOT / "benchmarks" / "standin" / "playground_standin.ipynb"
+
+
+TEMPLATES = ROOT / "share" / "jupyter"
+"""Holds voila/templates/course; Voila finds it through JUPYTER_PATH."""
+DEPLOY = ROOT / "deploy"
+"""Holds voila_guard.py; Voila imports it through PYTHONPATH."""
+COURSE_ARGS = ["--template=course", "--Voila.kernel_websocket_connection_class=voila_guard.V1OnlyConnection"]
+"""What ``make dashboard`` adds to voila.json (which every Voila started here reads)."""
+
+
+def dashboard_notebook() -> Path:
+    """The Playground when it exists, else the two-cell TrainingPanel stand-in."""
+    return PLAYGROUND if PLAYGROUND.exists() else STANDIN
+
+
+def course_env(base=None) -> dict:
+    """Environment for a Voila run as ``make dashboard`` runs it: the template and the guard found."""
+    base = dict(os.environ if base is None else base)
+    for var, path in (("JUPYTER_PATH", TEMPLATES), ("PYTHONPATH", DEPLOY)):
+        base[var] = os.pathsep.join([str(path), *([base[var]] if base.get(var) else [])])
+    return base
+
+
+@contextlib.contextmanager
+def jupyter_path_with_templates():
+    """Set JUPYTER_PATH / PYTHONPATH as ``make dashboard`` does (servers started inside inherit them)."""
+    saved = {k: os.environ.get(k) for k in ("JUPYTER_PATH", "PYTHONPATH")}
+    os.environ.update({k: course_env()[k] for k in saved})
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+@contextlib.contextmanager
+def course_dashboard(target: Path | None = None, extra_args=()):
+    """Voila as ``make dashboard`` runs it: repo-root voila.json plus the course template."""
+    from servers import voila_server
+
+    target = Path(target or dashboard_notebook())
+    arg = str(target.relative_to(ROOT)) if target.is_relative_to(ROOT) else str(target)
+    with jupyter_path_with_templates(), voila_server(arg, extra_args=[*COURSE_ARGS, *extra_args]) as url:
+        yield url
+
+
+class DashboardError(RuntimeError):
+    """The dashboard did not behave as a visitor needs (no kernel, no picture, ...)."""
+
+
+_KERNEL_ID = re.compile(r'"kernelId":\s*"([0-9a-f-]{36})"')
+
+
+PROTOCOL = "v1.kernel.websocket.jupyter.org"
+"""The kernel websocket protocol the page's JavaScript speaks (and the only one Voila 0.5
+handles well: its websocket filter reads every binary frame as v1, and spins on the
+legacy binary form)."""
+
+
+def encode_v1(msg: dict) -> bytes:
+    """One kernel message as a v1 binary frame: offsets, channel, header, parent, metadata, content, buffers."""
+    parts = [json.dumps(msg[k]).encode("utf-8") for k in ("header", "parent_header", "metadata", "content")]
+    parts += [bytes(b) for b in msg.get("buffers", [])]
+    channel = msg["channel"].encode("utf-8")
+    offsets = [8 * (1 + 1 + len(parts) + 1)]
+    offsets.append(offsets[-1] + len(channel))
+    for part in parts:
+        offsets.append(offsets[-1] + len(part))
+    head = len(offsets).to_bytes(8, "little") + b"".join(o.to_bytes(8, "little") for o in offsets)
+    return head + channel + b"".join(parts)
+
+
+def decode_frame(frame) -> dict:
+    """A kernel message from one websocket frame (v1 binary, or JSON text)."""
+    if isinstance(frame, str):
+        msg = json.loads(frame)
+        msg.setdefault("buffers", [])
+        return msg
+    n = int.from_bytes(frame[:8], "little")
+    offsets = [int.from_bytes(frame[8 * (i + 1): 8 * (i + 2)], "little") for i in range(n)]
+    channel = frame[offsets[0]:offsets[1]].decode("utf-8")
+    parts = [frame[offsets[i]:offsets[i + 1]] for i in range(1, n - 1)]
+    header, parent, metadata, content = (json.loads(p.decode("utf-8")) for p in parts[:4])
+    return {"header": header, "parent_header": parent, "metadata": metadata, "content": content,
+            "channel": channel, "msg_type": header.get("msg_type"), "buffers": parts[4:]}
+
+
+@dataclass
+class Widget:
+    comm_id: str
+    state: dict
+    buffers: dict = field(default_factory=dict)  # state key -> bytes
+
+    @property
+    def model(self) -> str:
+        return self.state.get("_model_name", "")
+
+
+class DashboardSession:
+    """One visitor. ``await session.open()`` renders the page and connects to its kernel."""
+
+    def __init__(self, base_url: str, path: str = "/", timeout: float = 180.0):
+        self.base_url = base_url.rstrip("/")
+        self.path = path
+        self.timeout = timeout
+        self.session_id = uuid.uuid4().hex
+        self.kernel_id: str | None = None
+        self.html = ""
+        self.ws = None
+        self.widgets: dict[str, Widget] = {}
+        self.inbox: list[dict] = []  # messages read while waiting for something else
+
+    # ------------------------------------------------------------------ connection
+    async def open(self) -> "DashboardSession":
+        client = AsyncHTTPClient()
+        response = await client.fetch(HTTPRequest(self.base_url + self.path, request_timeout=self.timeout,
+                                                  connect_timeout=self.timeout))
+        self.html = response.body.decode("utf-8", "replace")
+        match = _KERNEL_ID.search(self.html)
+        if not match:
+            raise DashboardError("the page carries no kernel id: it did not render a live dashboard")
+        self.kernel_id = match.group(1)
+        ws_base = "ws" + self.base_url[len("http"):]
+        url = f"{ws_base}/api/kernels/{self.kernel_id}/channels?session_id={self.session_id}"
+        self.ws = await websocket_connect(HTTPRequest(url, connect_timeout=self.timeout,
+                                                      request_timeout=self.timeout),
+                                          max_message_size=64 * 1024 * 1024, subprotocols=[PROTOCOL])
+        return self
+
+    def close(self) -> None:
+        if self.ws is not None:
+            self.ws.close()
+            self.ws = None
+
+    async def __aenter__(self):
+        return await self.open()
+
+    async def __aexit__(self, *exc):
+        self.close()
+
+    # ------------------------------------------------------------------ messages
+    def send(self, msg_type: str, content: dict, channel: str = "shell", metadata: dict | None = None) -> str:
+        msg_id = uuid.uuid4().hex
+        msg = {
+            "header": {"msg_id": msg_id, "username": "loadtest", "session": self.session_id,
+                       "msg_type": msg_type, "version": "5.3",
+                       "date": _dt.datetime.now(_dt.timezone.utc).isoformat()},
+            "parent_header": {}, "metadata": metadata or {}, "content": content, "channel": channel,
+            "buffers": [],
+        }
+        self.ws.write_message(encode_v1(msg), binary=True)
+        return msg_id
+
+    async def recv(self, timeout: float) -> dict | None:
+        """The next message, or None when the time is up. Raises when the server closes."""
+        try:
+            frame = await asyncio.wait_for(self.ws.read_message(), timeout)
+        except asyncio.TimeoutError:
+            return None
+        if frame is None:
+            raise DashboardError("the server closed the kernel connection")
+        return decode_frame(frame)
+
+    async def wait_for(self, predicate, timeout: float, what: str) -> dict:
+        """Read messages until one satisfies ``predicate``; others are kept in ``inbox``."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise DashboardError(f"no {what} within {timeout:.0f} s")
+            msg = await self.recv(left)
+            if msg is None:
+                continue
+            self._track(msg)
+            if predicate(msg):
+                return msg
+            self.inbox.append(msg)
+
+    def _track(self, msg: dict) -> None:
+        """Keep the widget mirror up to date with every state update the kernel sends."""
+        if msg.get("msg_type", msg["header"].get("msg_type")) != "comm_msg":
+            return
+        data = msg["content"].get("data", {})
+        if data.get("method") != "update":
+            return
+        comm = msg["content"]["comm_id"]
+        w = self.widgets.setdefault(comm, Widget(comm, {}))
+        w.state.update(data.get("state", {}))
+        for path, buf in zip(data.get("buffer_paths", []), msg.get("buffers", [])):
+            w.buffers[path[0]] = bytes(buf)
+
+    # ------------------------------------------------------------------ widgets
+    async def load_widgets(self, timeout: float | None = None) -> dict[str, Widget]:
+        """Ask for every widget's state, as the page does when it first draws."""
+        timeout = timeout or self.timeout
+        ask = self.send("comm_info_request", {"target_name": "jupyter.widget"})
+        reply = await self.wait_for(lambda m: m["parent_header"].get("msg_id") == ask
+                                    and m["header"]["msg_type"] == "comm_info_reply", timeout, "widget list")
+        comms = reply["content"].get("comms", {})
+        if not comms:
+            raise DashboardError("the kernel has no widgets: the dashboard did not build")
+        pending = set(comms)
+        for comm in comms:
+            self.send("comm_msg", {"comm_id": comm, "data": {"method": "request_state"}})
+
+        def answered(msg):
+            if msg["header"]["msg_type"] == "comm_msg" and msg["content"].get("comm_id") in pending \
+                    and msg["content"].get("data", {}).get("method") == "update":
+                pending.discard(msg["content"]["comm_id"])
+            return not pending
+
+        await self.wait_for(answered, timeout, "state for every widget")
+        return self.widgets
+
+    def find(self, model: str, **state) -> list[Widget]:
+        """Widgets of a model (``"IntSliderModel"``) whose state has the given values."""
+        return [w for w in self.widgets.values()
+                if w.model == model and all(w.state.get(k) == v for k, v in state.items())]
+
+    def pictures(self) -> list[Widget]:
+        return [w for w in self.widgets.values() if w.model == "ImageModel" and w.buffers.get("value")]
+
+    def status_text(self) -> str:
+        """The text of the panel's status line(s) (``role="status"`` HTML widgets)."""
+        texts = [w.state.get("value", "") for w in self.widgets.values()
+                 if w.model == "HTMLModel" and 'role="status"' in w.state.get("value", "")]
+        return re.sub(r"<[^>]+>", "", " | ".join(texts))
+
+    def slider(self) -> Widget:
+        """The control the load test moves: the noise slider when there is one, else any slider."""
+        found = self.find("IntSliderModel", description="noise (%)") or [
+            w for w in self.widgets.values() if w.model == "IntSliderModel" and w.state.get("max", 0) > w.state.get("min", 0)]
+        if not found:
+            raise DashboardError("the dashboard has no integer slider to move")
+        return found[0]
+
+    async def change(self, widget: Widget, value, timeout: float | None = None) -> float:
+        """Set a control as a visitor would; return seconds until a new picture arrived."""
+        timeout = timeout or self.timeout
+        pictures = {w.comm_id for w in self.pictures()}
+        if not pictures:
+            raise DashboardError("no picture on the page yet")
+        t0 = time.perf_counter()
+        self.send("comm_msg", {"comm_id": widget.comm_id,
+                               "data": {"method": "update", "state": {"value": value}, "buffer_paths": []}})
+        widget.state["value"] = value
+
+        def new_picture(msg):
+            c = msg["content"]
+            return (msg["header"]["msg_type"] == "comm_msg" and c.get("comm_id") in pictures
+                    and c.get("data", {}).get("method") == "update"
+                    and ["value"] in c["data"].get("buffer_paths", []))
+
+        await self.wait_for(new_picture, timeout, "new picture after changing a control")
+        return time.perf_counter() - t0
