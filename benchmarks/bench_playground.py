@@ -1,0 +1,150 @@
+"""How fast is the Playground (notebook 06)? Kernel side and in a real browser.
+
+1. **Kernel side** (this process): a control's value change -> new PNGs in both images
+   (rebuild data and network, train the epochs per change, heatmaps, node pictures,
+   gradient norms, render). Setting ``widget.value`` runs the observers as a browser
+   message does. Also one Play tick.
+2. **Browser** (Voila from ``tests/servers.py`` with the repository's ``voila.json``,
+   the system Chromium through Playwright):
+   - time to the first rendered picture: the first visit after the server starts (the
+     kernel pool may still be filling) and a later visit (the pool is warm);
+   - slider change -> repainted picture: press an arrow key on the noise slider, time until
+     the picture's ``src`` changes (target p50 <= 300 ms);
+   - Play: epochs per second shown by the epoch counter over a fixed time.
+3. Optionally a screenshot of the dashboard for the README (``--screenshot docs/playground.png``).
+
+    .venv/bin/python benchmarks/bench_playground.py [--changes 20] [--play-seconds 10]
+                                                     [--screenshot docs/playground.png] [--no-browser]
+
+Results are printed and written to benchmarks/results/bench_playground.json. Nothing fails
+on a slow figure: a shared 2-core machine is noisy.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from course_utils.widgets.playground import Playground  # noqa: E402
+
+SLIDER_TARGET_MS = 300.0
+IMG = "img.playground-image"
+
+
+def pct(values, q):
+    return float(np.percentile(np.asarray(values, dtype=float), q)) if len(values) else float("nan")
+
+
+def kernel_side(n_changes: int) -> dict:
+    pg = Playground()
+    pg.controls["noise"].value = 5  # warm-up
+    times = []
+    for i in range(n_changes):
+        value = 10 if pg.controls["noise"].value != 10 else 5
+        t0 = time.perf_counter()
+        pg.controls["noise"].value = value
+        times.append(time.perf_counter() - t0)
+    pg.reset()
+    pg.play()
+    ticks = []
+    for _ in range(30):
+        t0 = time.perf_counter()
+        pg.tick()
+        ticks.append(time.perf_counter() - t0)
+    pg.pause()
+    tick = pct(ticks, 50)
+    return {"change_p50_ms": 1e3 * pct(times, 50), "change_p95_ms": 1e3 * pct(times, 95),
+            "tick_p50_ms": 1e3 * tick, "epochs_per_tick": pg.epochs_per_frame,
+            "kernel_epochs_per_s": pg.epochs_per_frame / tick,
+            "png_kib": len(pg.image.value) / 1024, "network_png_kib": len(pg.network_image.value) / 1024}
+
+
+def browser_side(n_changes: int, play_seconds: float, screenshot: str | None) -> dict:
+    from browser import VOILA_TEST_ARGS, launch_chromium, new_page, wait_for_new_src, why_no_browser
+    from servers import voila_server
+
+    reason = why_no_browser()
+    if reason:
+        print(f"browser part skipped: {reason}")
+        return {"skipped": reason}
+    out = {}
+    with voila_server("notebooks/06_playground.ipynb", VOILA_TEST_ARGS) as url, launch_chromium() as b:
+        for label in ("first_visit", "later_visit"):
+            page = new_page(b, timeout_ms=300_000)
+            t0 = time.perf_counter()
+            page.goto(url, wait_until="domcontentloaded")
+            src = wait_for_new_src(page, IMG, None, 300_000)
+            out[f"{label}_picture_s"] = time.perf_counter() - t0
+            if label == "first_visit":
+                page.context.close()
+        # Slider -> picture, keyboard on the noise slider (right, left, right, ...).
+        handle = page.locator(".pg-noise .noUi-handle")
+        times = []
+        for i in range(n_changes):
+            handle.focus()
+            t0 = time.perf_counter()
+            page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
+            src = wait_for_new_src(page, IMG, src)
+            times.append(time.perf_counter() - t0)
+            time.sleep(0.2)  # let the status and the network picture land too
+        out.update(slider_p50_ms=1e3 * pct(times, 50), slider_p95_ms=1e3 * pct(times, 95),
+                   slider_changes=len(times))
+        # Play: epochs per second as the learner sees them.
+        page.locator(".pg-reset").click()
+        page.wait_for_function("() => document.querySelector('.pg-epoch').innerText === '0'")
+        page.locator(".pg-play").click()
+        page.wait_for_function("() => parseInt(document.querySelector('.pg-epoch').innerText) > 0")
+        e0, t0 = int(page.locator(".pg-epoch").inner_text()), time.perf_counter()
+        time.sleep(play_seconds)
+        e1, t1 = int(page.locator(".pg-epoch").inner_text()), time.perf_counter()
+        page.locator(".pg-play").click()
+        out["play_epochs_per_s"] = (e1 - e0) / (t1 - t0)
+        if screenshot:
+            page.locator(".pg-show_test input").check()
+            time.sleep(1.5)
+            page.locator(".playground").screenshot(path=str(ROOT / screenshot))
+            out["screenshot"] = screenshot
+        out["console_errors"] = page.console.errors
+        page.context.close()
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--changes", type=int, default=20)
+    ap.add_argument("--play-seconds", type=float, default=10.0)
+    ap.add_argument("--screenshot", default=None)
+    ap.add_argument("--no-browser", action="store_true")
+    args = ap.parse_args()
+    result = {"machine": platform.platform(), "kernel": kernel_side(args.changes)}
+    k = result["kernel"]
+    print(f"kernel side: change p50 {k['change_p50_ms']:.0f} ms, p95 {k['change_p95_ms']:.0f} ms; "
+          f"Play tick p50 {k['tick_p50_ms']:.0f} ms ({k['kernel_epochs_per_s']:.0f} epochs/s)")
+    if not args.no_browser:
+        b = browser_side(args.changes, args.play_seconds, args.screenshot)
+        result["browser"] = b
+        if "skipped" not in b:
+            met = "met" if b["slider_p50_ms"] <= SLIDER_TARGET_MS else "NOT met"
+            print(f"browser: first picture {b['first_visit_picture_s']:.1f} s (first visit), "
+                  f"{b['later_visit_picture_s']:.1f} s (later visit)")
+            print(f"browser: slider -> picture p50 {b['slider_p50_ms']:.0f} ms, p95 {b['slider_p95_ms']:.0f} ms "
+                  f"(target p50 <= {SLIDER_TARGET_MS:.0f} ms: {met})")
+            print(f"browser: Play {b['play_epochs_per_s']:.1f} epochs/s; console errors: {len(b['console_errors'])}")
+    out = ROOT / "benchmarks" / "results" / "bench_playground.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2))
+    print(f"written {out.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

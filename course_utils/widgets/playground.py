@@ -1,0 +1,566 @@
+"""The Playground dashboard (notebook 06): TensorFlow Playground's controls and pictures,
+plus rewind, presets from the URL, exports, every activation, optimizers and gradients.
+
+A thin controller. The controls are built from ``course_utils.presets`` (the same table
+that validates URL presets); a change reads them into an ``experiments.Settings``,
+``experiments`` prepares and trains the run, ``inspection`` computes the node pictures,
+gradients and exports, and ``plots`` (``TrainingView`` for boundary + curves,
+``NetworkView`` for the diagram) draws them. Play uses a hidden ``ipywidgets.Play`` as a
+browser-side timer, like ``TrainingPanel``.
+
+Usage (in a notebook, or served by Voila)::
+
+    Playground(query_string())              # settings from the page's URL
+    Playground(activation="linear", hide=("activation",))
+"""
+from __future__ import annotations
+
+import base64
+import contextlib
+import html
+import json
+import os
+
+import ipywidgets as W
+
+from .. import experiments as ex
+from .. import inspection as ins
+from ..features import FEATURES
+from ..plots.figures import TrainingView
+from ..plots.network import NetworkView
+from ..presets import (CHOICES, HIDEABLE, MAX_LAYERS, MAX_NEURONS, PLAYGROUND_DEFAULTS, parse_query,
+                       to_query)
+from .base import PanelBase, status_html
+
+__all__ = ["Playground", "query_string", "SETTING_CONTROLS"]
+
+SETTING_CONTROLS = ("dataset", "noise", "train", "features", "hidden", "activation", "learning_rate",
+                    "optimizer", "batch_size", "regularization", "reg_rate", "epochs", "seed",
+                    "show_test", "discretize")
+"""The settings the dashboard has a control for (every key of ``PLAYGROUND_DEFAULTS``
+except ``data_seed``, which the "New data" button advances)."""
+
+_STYLE = {"description_width": "105px"}
+
+
+def _slider(**kw):
+    # A Layout per widget: hiding one control must not hide the others.
+    return {"continuous_update": False, "style": _STYLE, "layout": W.Layout(width="300px"), **kw}
+
+
+def _drop(**kw):
+    return {"style": _STYLE, "layout": W.Layout(width="300px"), **kw}
+
+
+def query_string() -> str:
+    """The page's URL query string when served by Voila, else ``""``.
+
+    Voila gives it to the kernel as ``QUERY_STRING``; a pre-started ("preheated") kernel
+    only learns it when a visitor arrives, which ``voila.utils.get_query_string`` waits for.
+    """
+    if os.environ.get("VOILA_PREHEAT", "False") == "True":
+        from voila.utils import get_query_string
+
+        return get_query_string() or ""
+    return os.environ.get("QUERY_STRING", "") or ""
+
+
+def _pixel_layout(fig) -> W.Layout:
+    """A layout showing a figure's PNG at its own size (not stretched to the page's width)."""
+    return W.Layout(width=f"{int(round(fig.get_figwidth() * fig.dpi))}px", height="auto")
+
+
+def _data_url(mime: str, payload: bytes) -> str:
+    return f"data:{mime};base64,{base64.b64encode(payload).decode('ascii')}"
+
+
+class Playground(PanelBase):
+    """Controls, boundary + curves, the network diagram, Play/Pause/Step/Reset, rewind, export.
+
+    Parameters
+    ----------
+    query : str, optional
+        A URL query string (``"dataset=xor&hide=activation"``), see ``course_utils.presets``.
+        Bad parameters are skipped and explained in the dashboard's notice line.
+    resolution : int
+        Output heatmap grid (the Playground uses 100 x 100).
+    node_resolution : int
+        Grid of each neuron's small heatmap.
+    epochs_per_frame : int
+        Epochs per Play tick and per Step.
+    interval : int
+        Milliseconds between Play ticks.
+    snapshot_every : int
+        Keep the weights every this many epochs, for the rewind slider.
+    hide : sequence of str
+        Controls to hide (added to the URL's ``hide``); names from ``presets.HIDEABLE``.
+    **values
+        Settings to start from (names from ``presets.PLAYGROUND_DEFAULTS``); they win over
+        the URL.
+    """
+
+    def __init__(self, query: str | None = None, *, resolution: int = 80, node_resolution: int = 20,
+                 epochs_per_frame: int = 10, interval: int = 200, snapshot_every: int = 5, hide=(),
+                 **values):
+        super().__init__()
+        unknown = sorted(set(values) - set(PLAYGROUND_DEFAULTS))
+        if unknown:
+            raise ValueError(f"Unknown setting(s) {', '.join(unknown)}. "
+                             f"Settings: {', '.join(PLAYGROUND_DEFAULTS)}.")
+        bad_hide = sorted(set(hide) - set(HIDEABLE))
+        if bad_hide:
+            raise ValueError(f"Cannot hide {', '.join(bad_hide)}; controls are: {', '.join(HIDEABLE)}.")
+        preset = parse_query(query)
+        start = preset.settings()
+        start.update(values)
+        self.preset = preset
+        self.hidden_controls = tuple(dict.fromkeys([*preset.hide, *hide]))
+        self.values = start
+        self.data_seed = int(start["data_seed"])
+        self.resolution = int(resolution)
+        self.node_resolution = int(node_resolution)
+        self.epochs_per_frame = int(epochs_per_frame)
+        self.snapshot_every = int(snapshot_every)
+        self.run: ex.Run | None = None
+        self.view: TrainingView | None = None
+        self._view_task = None
+        self.network = NetworkView(figsize=(9.0, 3.4), dpi=80, resolution=self.node_resolution)
+        self.redraws = 0
+        self._quiet = False
+        self.shown_epoch = 0  # the epoch whose weights the pictures show (differs when rewound)
+
+        self.controls = self._make_controls(start)
+        self.network_image = W.Image(format="png", layout=_pixel_layout(self.network.fig))
+        self.notice = W.HTML("")
+        self.epoch_label = W.HTML(self._epoch_html(0))
+        self.loss_note = W.HTML("")
+        self.play_button = W.ToggleButton(value=False, description="Play", icon="play",
+                                          tooltip=f"Train {epochs_per_frame} epochs per frame until paused")
+        self.step_button = W.Button(description="Step", icon="step-forward",
+                                    tooltip=f"Train {epochs_per_frame} more epochs")
+        self.reset_button = W.Button(description="Reset", icon="undo",
+                                     tooltip="Back to epoch 0 with the same initial weights")
+        self.regenerate_button = W.Button(description="New data", icon="refresh",
+                                          tooltip="Draw a new sample of the dataset")
+        self.timer = W.Play(value=0, min=0, max=10**9, step=1, interval=int(interval), show_repeat=False,
+                            layout=W.Layout(display="none"))
+        self.rewind = W.IntSlider(value=0, min=0, max=0, step=1, description="rewind to epoch",
+                                  continuous_update=True, style=_STYLE, layout=W.Layout(width="520px"))
+        self.export_button = W.Button(description="Export", icon="download",
+                                      tooltip="Make download links: settings + weights (JSON), picture (PNG)")
+        self.export_links = W.HTML("")
+
+        for name, control in self._value_widgets():
+            control.observe(self._on_control, names="value")
+        self.controls["show_test"].observe(self._on_view_option, names="value")
+        self.controls["discretize"].observe(self._on_view_option, names="value")
+        self.play_button.observe(self._on_play_button, names="value")
+        self.step_button.on_click(lambda _: self._guard(self.step))
+        self.reset_button.on_click(lambda _: self._guard(self.reset))
+        self.regenerate_button.on_click(lambda _: self._guard(self.regenerate))
+        self.timer.observe(self._on_tick, names="value")
+        self.rewind.observe(self._on_rewind, names="value")
+        self.export_button.on_click(lambda _: self._guard(self.export))
+
+        self.widget = self._layout()
+        self._apply_hide()
+        if preset.errors:
+            self.notice.value = status_html("error", "Some URL settings were not applied: "
+                                            + " ".join(preset.errors))
+        self._guard(self.retrain)
+
+    # ------------------------------------------------------------------ controls
+    @staticmethod
+    def _make_controls(v: dict) -> dict:
+        def options(name, fmt=lambda o: f"{o:g}"):
+            return [(fmt(o), o) for o in CHOICES[name]]
+
+        hidden = tuple(v["hidden"])
+        widths = list(hidden) + [4] * (MAX_LAYERS - len(hidden))
+        c = {
+            "dataset": W.Dropdown(options=list(CHOICES["dataset"]), value=v["dataset"], description="dataset",
+                                  **_drop()),
+            "noise": W.IntSlider(value=v["noise"], min=0, max=50, step=5, description="noise (%)", **_slider()),
+            "train": W.IntSlider(value=v["train"], min=10, max=90, step=10, description="train (%)",
+                                 **_slider()),
+            "layers": W.IntSlider(value=len(hidden), min=0, max=MAX_LAYERS, description="hidden layers",
+                                  **_slider()),
+            "activation": W.Dropdown(options=list(CHOICES["activation"]), value=v["activation"],
+                                     description="activation", **_drop()),
+            "learning_rate": W.SelectionSlider(options=options("learning_rate"), value=v["learning_rate"],
+                                               description="learning rate", **_slider()),
+            "optimizer": W.Dropdown(options=list(CHOICES["optimizer"]), value=v["optimizer"],
+                                    description="optimizer", **_drop()),
+            "batch_size": W.IntSlider(value=v["batch_size"], min=1, max=30, description="batch size",
+                                      **_slider()),
+            "regularization": W.Dropdown(options=list(CHOICES["regularization"]), value=v["regularization"],
+                                         description="regularization", **_drop()),
+            "reg_rate": W.SelectionSlider(options=options("reg_rate"), value=v["reg_rate"],
+                                          description="reg. rate", **_slider()),
+            "epochs": W.IntSlider(value=v["epochs"], min=0, max=1000, step=10, description="train epochs",
+                                  tooltip="Epochs trained after every change (0: start at epoch 0)",
+                                  **_slider()),
+            "seed": W.BoundedIntText(value=v["seed"], min=0, max=9999, description="weights seed",
+                                     style=_STYLE, layout=W.Layout(width="200px")),
+            "show_test": W.Checkbox(value=v["show_test"], description="show test data", indent=False,
+                                    layout=W.Layout(width="150px")),
+            "discretize": W.Checkbox(value=v["discretize"], description="discretize output", indent=False,
+                                     layout=W.Layout(width="150px")),
+        }
+        c["widths"] = [W.IntSlider(value=w, min=1, max=MAX_NEURONS, description=f"layer {i + 1}",
+                                   continuous_update=False, style={"description_width": "50px"},
+                                   layout=W.Layout(width="190px"))
+                       for i, w in enumerate(widths)]
+        c["features"] = {name: W.Checkbox(value=name in v["features"], description=name, indent=False,
+                                          layout=W.Layout(width="80px"))
+                         for name in FEATURES}
+        return c
+
+    def _value_widgets(self):
+        """(name, widget) for every control whose change retrains."""
+        for name, control in self.controls.items():
+            if name in ("show_test", "discretize"):
+                continue
+            if name == "widths":
+                for i, w in enumerate(control):
+                    yield f"width{i + 1}", w
+            elif name == "features":
+                yield from control.items()
+            else:
+                yield name, control
+
+    def _layout(self) -> W.Widget:
+        c = self.controls
+        self.rows = {
+            "data": W.HBox([c["dataset"], c["noise"], c["train"], self.regenerate_button]),
+            "features": W.HBox([W.Label("inputs:"), *c["features"].values()]),
+            "shape": W.HBox([c["layers"], *c["widths"]]),
+            "training": W.HBox([c["activation"], c["learning_rate"], c["optimizer"]]),
+            "more": W.HBox([c["batch_size"], c["regularization"], c["reg_rate"]]),
+            "run": W.HBox([c["epochs"], c["seed"], c["show_test"], c["discretize"]]),
+            "play": W.HBox([self.play_button, self.step_button, self.reset_button, self.epoch_label,
+                            self.timer]),
+            "rewind": W.HBox([self.rewind]),
+            "export": W.HBox([self.export_button, self.export_links]),
+        }
+        box = W.VBox([self.notice, *self.rows.values(), self.image, self.network_image, self.loss_note,
+                      self.status])
+        box.add_class("playground")
+        self.image.add_class("playground-image")
+        self.network_image.add_class("playground-network")
+        self.status.add_class("playground-status")
+        self.notice.add_class("playground-notice")
+        self.epoch_label.add_class("playground-epoch")
+        self.export_links.add_class("playground-export")
+        for name, w in self.named_widgets().items():
+            w.add_class(f"pg-{name}")
+        self._sync_width_visibility()
+        return box
+
+    def named_widgets(self) -> dict:
+        """Every control by name (for tests, CSS hooks and ``hide``)."""
+        c = self.controls
+        out = {n: c[n] for n in ("dataset", "noise", "train", "activation", "learning_rate", "optimizer",
+                                 "batch_size", "regularization", "reg_rate", "epochs", "seed", "show_test",
+                                 "discretize")}
+        out.update({"layers": c["layers"], "features": self.rows["features"] if hasattr(self, "rows") else None,
+                    "play": self.play_button, "step": self.step_button, "reset": self.reset_button,
+                    "regenerate": self.regenerate_button, "rewind": self.rewind, "export": self.export_button})
+        out.update({f"width{i + 1}": w for i, w in enumerate(c["widths"])})
+        return {k: v for k, v in out.items() if v is not None}
+
+    def _apply_hide(self) -> None:
+        c = self.controls
+        targets = {
+            "hidden": [self.rows["shape"]], "features": [self.rows["features"]],
+            "play": [self.play_button, self.step_button, self.reset_button],
+            "rewind": [self.rows["rewind"]], "export": [self.rows["export"]],
+            "network": [self.network_image], "regenerate": [self.regenerate_button],
+            "data_seed": [self.regenerate_button], "gradients": [],
+        }
+        for name in self.hidden_controls:
+            for w in targets.get(name, [c.get(name)]):
+                if w is not None:
+                    w.layout.display = "none"
+        if "gradients" in self.hidden_controls:
+            self.network.ax_grad.set_visible(False)
+
+    def is_hidden(self, name: str) -> bool:
+        """True when the control ``name`` is hidden (by the URL or ``hide=``)."""
+        w = {"hidden": self.rows["shape"], "features": self.rows["features"], "rewind": self.rows["rewind"],
+             "export": self.rows["export"], "network": self.network_image}.get(name) or self.named_widgets()[name]
+        return w.layout.display == "none"
+
+    def _sync_width_visibility(self) -> None:
+        n = self.controls["layers"].value
+        for i, w in enumerate(self.controls["widths"]):
+            w.layout.display = None if i < n else "none"
+
+    def read_values(self) -> dict:
+        """The dashboard's settings as the controls show them now (``presets`` names)."""
+        c = self.controls
+        n = c["layers"].value
+        return {
+            "dataset": c["dataset"].value, "noise": c["noise"].value, "train": c["train"].value,
+            "features": tuple(n_ for n_, box in c["features"].items() if box.value),
+            "hidden": tuple(w.value for w in c["widths"][:n]), "activation": c["activation"].value,
+            "learning_rate": c["learning_rate"].value, "optimizer": c["optimizer"].value,
+            "batch_size": c["batch_size"].value, "regularization": c["regularization"].value,
+            "reg_rate": c["reg_rate"].value, "epochs": c["epochs"].value, "seed": c["seed"].value,
+            "data_seed": self.data_seed, "show_test": c["show_test"].value,
+            "discretize": c["discretize"].value,
+        }
+
+    def read_settings(self) -> ex.Settings:
+        """The controls as an ``experiments.Settings`` (validated by ``experiments``)."""
+        v = self.read_values()
+        reg, rate = v["regularization"], float(v["reg_rate"])
+        return ex.Settings(
+            dataset=v["dataset"], noise=v["noise"] / 100.0, activation=v["activation"],
+            hidden=tuple(v["hidden"]), learning_rate=float(v["learning_rate"]), optimizer=v["optimizer"],
+            epochs=max(int(v["epochs"]), 1), batch_size=int(v["batch_size"]), seed=int(v["seed"]),
+            data_seed=self.data_seed, test_fraction=1.0 - v["train"] / 100.0,
+            l1=rate if reg == "l1" else 0.0, l2=rate if reg == "l2" else 0.0,
+            snapshot_every=self.snapshot_every).replace(features=v["features"])  # replace() validates them
+
+    def share_query(self) -> str:
+        """The query string that reopens the dashboard as it is now (hidden controls kept)."""
+        return to_query(self.read_values(), self.hidden_controls)
+
+    @contextlib.contextmanager
+    def hold(self):
+        """Change several controls, retrain once at the end."""
+        self._quiet = True
+        try:
+            yield self
+        finally:
+            self._quiet = False
+        self._guard(self.retrain)
+
+    def set(self, **values) -> None:
+        """Set controls by setting name (``pg.set(activation="relu", hidden=(3, 3))``); one retrain."""
+        unknown = sorted(set(values) - set(SETTING_CONTROLS) - {"data_seed"})
+        if unknown:
+            raise ValueError(f"Unknown control(s) {', '.join(unknown)}. Controls: {', '.join(SETTING_CONTROLS)}.")
+        c = self.controls
+        with self.hold():
+            for name, value in values.items():
+                if name == "features":
+                    for n, box in c["features"].items():
+                        box.value = n in value
+                elif name == "hidden":
+                    c["layers"].value = len(value)
+                    for w, width in zip(c["widths"], value):
+                        w.value = width
+                elif name == "data_seed":
+                    self.data_seed = int(value)
+                else:
+                    c[name].value = value
+
+    def _on_control(self, change) -> None:
+        if change["owner"] is self.controls["layers"]:
+            self._sync_width_visibility()
+        if not self._quiet:
+            self._guard(self.retrain)
+
+    def _on_view_option(self, change) -> None:
+        if not self._quiet and self.run is not None:
+            self._guard(self._draw)
+
+    # ------------------------------------------------------------------ actions
+    def retrain(self) -> None:
+        """Read the controls, rebuild data and network from their seeds, train, redraw."""
+        self.pause()
+        settings = self.read_settings()
+        run = ex.prepare(settings)  # validates everything before the picture changes
+        epochs = int(self.controls["epochs"].value)
+        if epochs > 0:
+            ex.advance(run, epochs)
+        self.run = run
+        self._new_data()
+        self._draw()
+
+    def regenerate(self) -> None:
+        """A new sample of the same dataset (the next data seed), then retrain."""
+        self.data_seed += 1
+        self.retrain()
+
+    @property
+    def playing(self) -> bool:
+        return bool(self.play_button.value)
+
+    def play(self) -> None:
+        if self.run is not None and self.run.history.diverged:
+            self._set_status("warning", "Training diverged: press Reset or change a control before playing.")
+            return
+        self.play_button.value = True
+
+    def pause(self) -> None:
+        self.play_button.value = False
+
+    def _on_play_button(self, change) -> None:
+        playing = bool(change["new"])
+        if playing and self.run is not None and self.run.history.diverged:
+            self.play_button.value = False
+            self._set_status("warning", "Training diverged: press Reset or change a control before playing.")
+            return
+        self.play_button.description = "Pause" if playing else "Play"
+        self.play_button.icon = "pause" if playing else "play"
+        self.timer.playing = playing
+
+    def _on_tick(self, change) -> None:
+        if self.playing:  # ticks already on their way when Pause was pressed are ignored
+            self._guard(self._advance)
+
+    def tick(self) -> None:
+        """What one timer tick does (public so tests and benchmarks can drive Play)."""
+        self._on_tick({"new": self.timer.value})
+
+    def step(self) -> None:
+        """Pause, then train ``epochs_per_frame`` more epochs and redraw."""
+        self.pause()
+        self._advance()
+
+    def _advance(self) -> None:
+        if self.run is None or self.run.history.diverged:
+            self.pause()
+            return
+        ex.advance(self.run, self.epochs_per_frame)
+        self._draw()
+        if self.run.history.diverged:
+            self.pause()
+
+    def reset(self) -> None:
+        """Pause and return to epoch 0 with the same initial weights (and the same data)."""
+        self.pause()
+        if self.run is None:
+            self.retrain()
+            return
+        ex.reset(self.run)
+        self._draw()
+
+    # ------------------------------------------------------------------ rewind
+    def _on_rewind(self, change) -> None:
+        if not self._quiet and self.run is not None:
+            self._guard(self.rewind_to, int(change["new"]))
+
+    def rewind_to(self, epoch: int) -> None:
+        """Show the boundary and network as they were at ``epoch`` (nearest snapshot before it).
+
+        Training is not undone: Play or Step continue from the latest epoch.
+        """
+        self.pause()
+        run = self.run
+        if epoch >= run.epoch or not run.history.snapshots:
+            self._draw()
+            return
+        shown, net = ins.net_at(run, epoch)
+        self._draw(net=net, shown_epoch=shown)
+
+    # ------------------------------------------------------------------ export
+    def export_dict(self) -> dict:
+        """Settings, share link, weights and figures as a JSON-ready dict."""
+        return ins.export_state(self.run, {"playground": {k: list(v) if isinstance(v, tuple) else v
+                                                         for k, v in self.read_values().items()},
+                                           "query": self.share_query()})
+
+    def export(self) -> None:
+        """Fill the export line with download links (data: URLs work in Voila and JupyterLab)."""
+        payload = json.dumps(self.export_dict(), indent=1).encode("utf-8")
+        json_url = _data_url("application/json", payload)
+        png_url = _data_url("image/png", self.image.value)
+        net_url = _data_url("image/png", self.network_image.value)
+        link = "?" + self.share_query()
+        self.export_links.value = (
+            f'<a download="playground.json" href="{json_url}" class="pg-download-json">settings + weights '
+            f'(JSON)</a> &nbsp; <a download="playground.png" href="{png_url}" class="pg-download-png">'
+            f'picture (PNG)</a> &nbsp; <a download="playground-network.png" href="{net_url}">network (PNG)</a>'
+            f' &nbsp; share link: <code class="pg-share">{html.escape(link)}</code>')
+
+    # ------------------------------------------------------------------ drawing
+    def _new_data(self) -> None:
+        """Point the pictures at the run's data (a new view when the task changes)."""
+        run = self.run
+        task = run.net.task
+        if self.view is None or self._view_task != task:
+            self.view = TrainingView(self.resolution, figsize=(10.0, 3.4), dpi=80)
+            if task == "regression":
+                self.view.heatmap.set_clim(-1.0, 1.0)
+                self.view.ax_loss.set_ylabel("loss (squared error / 2)")
+                v = self.view
+                v.ax_loss.lines[0].set_visible(False)  # ln 2 means nothing here
+                v.ax_loss.legend(handles=[v.curves["train_loss"], v.curves["test_loss"]], loc="upper right",
+                                 fontsize="small")
+                v.ax_accuracy.lines[0].set_visible(False)
+                v.ax_accuracy.get_legend().set_visible(False)
+                v.ax_accuracy.set_title("no accuracy for regression", fontsize="small")
+                for text, label in zip(v.ax_boundary.get_legend().get_texts(), ("target <= 0", "target > 0")):
+                    text.set_text(label)
+            self._view_task = task
+            self.image.layout.width = _pixel_layout(self.view.fig).width  # shown at its own size
+        y_tr, y_te = run.y_train, run.y_test
+        if task == "regression":  # colour the points by the sign of their target
+            y_tr, y_te = (y_tr > 0).astype(int), (y_te > 0).astype(int)
+        self.view.show_data(run.X_train, y_tr, run.X_test, y_te)
+        out = run.net.output
+        self.loss_note.value = (
+            f'<div class="pg-loss-note" style="font-size:small">Output unit: {out.name}; loss: '
+            f'{html.escape(out.loss_name)}' + (" (ln 2 = 0.693 is a network that learned nothing)"
+                                                 if task == "classification" else "") +
+            ". The curves show the data loss, without the regularization penalty.</div>")
+
+    def _draw(self, net=None, shown_epoch: int | None = None) -> None:
+        run = self.run
+        live = net is None
+        net = run.net if live else net
+        features = run.settings.features
+        task = net.task
+        grid = ins.output_grid(net, features, self.resolution)
+        if self.controls["discretize"].value:
+            grid = ins.discretize(grid, task)
+        level, text = ex.status_text(run)
+        alert = {"error": "training diverged", "warning": "unstable: loss exploding"}.get(level)
+        self.view.test_points.set_visible(bool(self.controls["show_test"].value))
+        self.view.update(grid, run.history, max_epochs=max(run.settings.epochs, 10), alert=alert)
+        self.shown_epoch = run.epoch if live else int(shown_epoch)
+        if not live:
+            self.view.title.set_text(f"epoch {self.shown_epoch} (rewound; trained to {run.epoch})")
+        self.image.value = self.view.png()
+        self.network.rebuild(net.layer_sizes, features, task)
+        self.network.update(net.params, ins.node_grids(net, features, self.node_resolution),
+                            ins.run_gradient_norms(run, net))
+        self.network_image.value = self.network.png()
+        self.epoch_label.value = self._epoch_html(run.epoch, None if live else self.shown_epoch)
+        self._quiet_set_rewind(run.epoch, self.shown_epoch)
+        self.redraws += 1
+        if not live:
+            text = f"showing epoch {self.shown_epoch} of {run.epoch} (drag the rewind slider to the right end " \
+                   f"to see the latest). " + text
+        self._set_status(level, text)
+
+    def _quiet_set_rewind(self, trained: int, shown: int) -> None:
+        was = self._quiet
+        self._quiet = True
+        try:
+            if self.rewind.max != trained:
+                if shown > trained:
+                    self.rewind.value = 0
+                self.rewind.max = trained
+            self.rewind.step = 1
+            if self.rewind.value != shown:
+                self.rewind.value = shown
+        finally:
+            self._quiet = was
+
+    @staticmethod
+    def _epoch_html(epoch: int, shown: int | None = None) -> str:
+        extra = f" (showing {shown})" if shown is not None else ""
+        return (f'<span class="pg-epoch-text" style="font-size:large;font-variant-numeric:tabular-nums;'
+                f'padding:0 12px">epoch <b class="pg-epoch">{epoch}</b>{extra}</span>')
+
+    # ------------------------------------------------------------------ for tests
+    def final(self) -> dict:
+        return self.run.history.final() if self.run else {}
+
+    def __repr__(self) -> str:
+        return f"Playground({self.share_query()!r}, epoch={self.run.epoch if self.run else 0})"

@@ -1,0 +1,309 @@
+"""The Playground (notebook 06) without a browser: presets, controls, pictures, rewind, export.
+
+Setting a widget's ``value`` from Python runs its observers exactly as a change from the
+browser does, so these tests drive the real callbacks.
+"""
+import json
+import base64
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from course_utils import MLP, featurize
+from course_utils import experiments as ex
+from course_utils import inspection as ins
+from course_utils.presets import (CHOICES, HIDEABLE, LEARNING_RATES, PLAYGROUND_DEFAULTS, parse_query,
+                                  to_query)
+from course_utils.widgets.playground import SETTING_CONTROLS, Playground, query_string
+
+# A different valid value for every control (from the Playground's defaults).
+NEW_VALUES = {
+    "dataset": "xor", "noise": 20, "train": 70, "features": ("x1", "x2", "x1*x2"), "hidden": (3,),
+    "activation": "relu", "learning_rate": 0.1, "optimizer": "adam", "batch_size": 5,
+    "regularization": "l2", "reg_rate": 0.03, "epochs": 40, "seed": 3,
+    "show_test": True, "discretize": True,
+}
+
+PARTNER = {"regularization": {"reg_rate": 0.03}, "reg_rate": {"regularization": "l2"}}
+
+
+def small(**values):
+    """A Playground that trains a few epochs per change (fast tests)."""
+    values.setdefault("epochs", 20)
+    return Playground(resolution=40, node_resolution=10, **values)
+
+
+@pytest.fixture(scope="module")
+def pg():
+    return small()
+
+
+# ------------------------------------------------------------------ presets (pure Python)
+def test_playground_defaults_match_the_tensorflow_playground():
+    d = PLAYGROUND_DEFAULTS
+    assert (d["dataset"], d["activation"], d["learning_rate"], d["hidden"], d["batch_size"], d["train"],
+            d["noise"]) == ("circle", "tanh", 0.03, (4, 2), 10, 50, 0)
+    assert len(LEARNING_RATES) == 11 and LEARNING_RATES[0] == 1e-5 and LEARNING_RATES[-1] == 10
+    assert {"circle", "xor", "gauss", "spiral", "plane", "multi_gauss"} <= set(CHOICES["dataset"])
+    assert {"linear", "sigmoid", "tanh", "relu", "leaky_relu", "gelu"} <= set(CHOICES["activation"])
+
+
+def test_a_valid_query_is_read():
+    p = parse_query("?dataset=xor&activation=linear&lr=0.3&hidden=3,2,1&features=x1,x1%5E2"
+                    "&batch=30&train=80&noise=15&reg=l1&rate=0.01&show_test=true&hide=activation,hidden")
+    assert p.errors == []
+    assert p.values == {"dataset": "xor", "activation": "linear", "learning_rate": 0.3, "hidden": (3, 2, 1),
+                        "features": ("x1", "x1^2"), "batch_size": 30, "train": 80, "noise": 15,
+                        "regularization": "l1", "reg_rate": 0.01, "show_test": True}
+    assert p.hide == ("activation", "hidden")
+
+
+@pytest.mark.parametrize("query, words", [
+    ("dataset=moon", ["dataset", "circle", "spiral"]),
+    ("activation=softmax", ["activation", "relu", "gelu"]),
+    ("learning_rate=0.5", ["learning_rate", "0.03", "10"]),
+    ("hidden=9", ["hidden", "1 to 8"]),
+    ("hidden=1,1,1,1,1,1,1", ["hidden", "0 to 6"]),
+    ("features=x3", ["x3", "sin(x1)"]),
+    ("batch_size=0", ["batch_size", "1 to 30"]),
+    ("show_test=maybe", ["show_test", "true or false"]),
+    ("colour=red", ["colour", "dataset", "hide"]),
+    ("hide=everything", ["everything", "activation"]),
+])
+def test_a_bad_query_value_gives_a_message_naming_the_valid_choices(query, words):
+    p = parse_query(query + "&activation=relu" if not query.startswith("activation") else query)
+    assert len(p.errors) == 1, p.errors
+    for word in words:
+        assert word in p.errors[0]
+    if not query.startswith("activation"):
+        assert p.values.get("activation") == "relu"  # the rest of the preset still applies
+
+
+def test_to_query_round_trips():
+    values = {**PLAYGROUND_DEFAULTS, **NEW_VALUES}
+    back = parse_query(to_query(values, ("network", "activation")))
+    assert back.errors == []
+    assert back.settings() == values
+    assert back.hide == ("network", "activation")
+    assert to_query(PLAYGROUND_DEFAULTS) == ""
+
+
+def test_query_string_outside_voila_is_read_from_the_environment(monkeypatch):
+    monkeypatch.delenv("VOILA_PREHEAT", raising=False)
+    monkeypatch.setenv("QUERY_STRING", "dataset=xor")
+    assert query_string() == "dataset=xor"
+    monkeypatch.delenv("QUERY_STRING")
+    assert query_string() == ""
+
+
+def test_the_new_modules_do_not_import_matplotlib_or_ipywidgets():
+    code = ("import sys, course_utils.presets, course_utils.inspection; "
+            "bad = [m for m in ('matplotlib', 'ipywidgets', 'IPython') if m in sys.modules]; "
+            "print(', '.join(bad)); sys.exit(1 if bad else 0)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+# ------------------------------------------------------------------ the dashboard
+def test_every_control_exists_with_the_playground_defaults():
+    pg = Playground(resolution=40, node_resolution=10)
+    assert pg.errors == []
+    assert set(NEW_VALUES) == set(SETTING_CONTROLS)
+    values = pg.read_values()
+    for name, default in PLAYGROUND_DEFAULTS.items():
+        assert values[name] == default, name
+    names = pg.named_widgets()
+    for name in ("dataset", "noise", "train", "layers", "activation", "learning_rate", "optimizer",
+                 "batch_size", "regularization", "reg_rate", "epochs", "seed", "show_test", "discretize",
+                 "play", "step", "reset", "regenerate", "rewind", "export", "features"):
+        assert name in names
+    assert list(pg.controls["features"]) == ["x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)"]
+    assert pg.controls["learning_rate"].options == tuple((f"{lr:g}", lr) for lr in LEARNING_RATES)
+    assert pg.run.epoch == PLAYGROUND_DEFAULTS["epochs"]
+    assert pg.image.value[:8] == b"\x89PNG\r\n\x1a\n" and pg.network_image.value[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "binary cross-entropy" in pg.loss_note.value
+    assert "epoch" in pg.epoch_label.value
+
+
+@pytest.mark.parametrize("name", SETTING_CONTROLS)
+def test_changing_a_control_retrains_and_changes_the_picture(name):
+    # A regularization type does nothing at rate 0, nor a rate without a type: set the other first.
+    pg = small(**PARTNER.get(name, {}))
+    before_png, before_heat = pg.image.value, pg.view.heatmap_values().copy()
+    redraws = pg.redraws
+    pg.set(**{name: NEW_VALUES[name]})
+    assert pg.errors == []
+    assert pg.redraws == redraws + 1
+    assert pg.image.value != before_png
+    assert pg.read_values()[name] == NEW_VALUES[name]
+    if name not in ("show_test", "epochs"):  # these two change the points / curves, not the boundary
+        assert not np.array_equal(pg.view.heatmap_values(), before_heat)
+    if name == "show_test":
+        assert pg.view.test_points.get_visible()
+    if name == "discretize":
+        assert set(np.unique(pg.view.heatmap_values())) <= {0.0, 1.0}
+
+
+def test_settings_reach_the_training(pg):
+    pg.set(regularization="l1", reg_rate=0.01, train=30, batch_size=7, hidden=(5, 3, 2))
+    s = pg.run.settings
+    assert (s.l1, s.l2, s.batch_size, s.hidden) == (0.01, 0.0, 7, (5, 3, 2))
+    assert len(pg.run.X_train) == round(0.3 * s.n_samples)
+    assert pg.network.key[0] == (2, 5, 3, 2, 1)
+    pg.set(regularization="none", train=50, batch_size=10, hidden=(4, 2))
+
+
+def test_same_settings_same_numbers():
+    a, b = small(activation="relu"), small(activation="relu")
+    assert a.image.value == b.image.value and a.network_image.value == b.network_image.value
+    assert a.final() == b.final()
+
+
+def test_linear_cannot_solve_the_circle_but_sigmoid_can():
+    pg = small(hidden=(8,), learning_rate=1.0, batch_size=30, epochs=200, activation="linear")
+    assert pg.final()["train_loss"] > 0.6
+    pg.set(activation="sigmoid")
+    assert pg.final()["test_accuracy"] > 0.9
+
+
+@pytest.mark.parametrize("dataset", ["plane", "multi_gauss"])
+def test_regression_datasets_train_and_draw(dataset):
+    pg = small(dataset=dataset, epochs=30, learning_rate=0.01)
+    assert pg.errors == []
+    assert pg.run.net.task == "regression"
+    assert "squared error" in pg.loss_note.value and "accuracy" not in pg.status.value
+    heat = pg.view.heatmap_values()
+    assert np.isfinite(heat).all() and heat.std() > 0.01
+    assert pg.view.heatmap.get_clim() == (-1.0, 1.0)
+    h = pg.run.history
+    assert h.train_loss[-1] < h.train_loss[0]
+    pg.set(discretize=True)
+    assert set(np.unique(pg.view.heatmap_values())) <= {-1.0, 1.0}
+
+
+def test_play_advances_pause_stops_reset_returns_to_the_same_start():
+    pg = small(epochs=0)
+    start_png, start_net = pg.image.value, pg.network_image.value
+    assert pg.run.epoch == 0
+    pg.play()
+    assert pg.timer.playing
+    for _ in range(3):
+        pg.tick()
+    assert pg.run.epoch == 3 * pg.epochs_per_frame
+    assert pg.image.value != start_png
+    pg.pause()
+    pg.tick()  # a tick already on its way when Pause was pressed
+    assert pg.run.epoch == 3 * pg.epochs_per_frame and not pg.timer.playing
+    pg.step()
+    assert pg.run.epoch == 4 * pg.epochs_per_frame
+    pg.reset()
+    assert pg.run.epoch == 0
+    assert pg.image.value == start_png and pg.network_image.value == start_net
+    assert '<b class="pg-epoch">0</b>' in pg.epoch_label.value
+
+
+def test_rewind_shows_an_earlier_boundary_and_back():
+    pg = small(epochs=60)
+    latest = pg.view.heatmap_values().copy()
+    assert pg.rewind.max == 60 and pg.rewind.value == 60
+    pg.rewind.value = 10
+    assert pg.errors == []
+    earlier = pg.view.heatmap_values().copy()
+    assert not np.allclose(earlier, latest, atol=1e-3)
+    # It is exactly the boundary of a fresh run trained 10 epochs.
+    fresh = small(epochs=10)
+    np.testing.assert_array_equal(earlier, fresh.view.heatmap_values())
+    assert pg.run.epoch == 60 and "showing epoch 10 of 60" in pg.status.value
+    pg.rewind.value = 60
+    np.testing.assert_array_equal(pg.view.heatmap_values(), latest)
+
+
+def test_export_json_round_trips_through_mlp_from_dict(pg):
+    pg.export()
+    links = pg.export_links.value
+    m = re.search(r'href="data:application/json;base64,([^"]+)"', links)
+    assert m and 'href="data:image/png;base64,' in links and "share link" in links
+    data = json.loads(base64.b64decode(m.group(1)))
+    net = MLP.from_dict(data["network"])
+    X = featurize(pg.run.X_test, pg.run.settings.features)
+    np.testing.assert_array_equal(net.predict_proba(X), pg.run.net.predict_proba(X))
+    assert data["playground"]["activation"] == pg.read_values()["activation"]
+    assert parse_query(data["query"]).settings() == {**pg.read_values(),
+                                                     "features": tuple(pg.read_values()["features"]),
+                                                     "hidden": tuple(pg.read_values()["hidden"])}
+    assert ins.load_network(data).layer_sizes == pg.run.net.layer_sizes
+    png = base64.b64decode(re.search(r'href="data:image/png;base64,([^"]+)"', links).group(1))
+    assert png == pg.image.value
+
+
+def test_divergence_is_reported_in_words_and_not_drawn_as_garbage():
+    pg = small(activation="relu", learning_rate=10.0, hidden=(8, 8), batch_size=1, epochs=20)
+    assert pg.run.history.diverged
+    assert "diverged" in pg.status.value and "learning rate" in pg.status.value
+    assert np.isfinite(pg.view.heatmap_values()).all()
+    assert pg.view.alert.get_visible()
+    pg.play()
+    assert not pg.playing  # nothing to play after divergence until Reset or a change
+
+
+def test_url_preset_applies_and_hides_controls():
+    pg = Playground("dataset=xor&activation=linear&hidden=3&hide=activation,hidden,network",
+                    resolution=40, node_resolution=10, epochs=10)
+    assert pg.errors == [] and pg.notice.value == ""
+    v = pg.read_values()
+    assert (v["dataset"], v["activation"], v["hidden"]) == ("xor", "linear", (3,))
+    assert pg.is_hidden("activation") and pg.is_hidden("hidden") and pg.is_hidden("network")
+    assert not pg.is_hidden("dataset") and not pg.is_hidden("learning_rate")
+
+
+def test_bad_url_values_are_explained_in_the_dashboard():
+    pg = Playground("dataset=moon&activation=relu&lr=7", resolution=40, node_resolution=10, epochs=10)
+    assert pg.read_values()["activation"] == "relu" and pg.read_values()["dataset"] == "circle"
+    notice = pg.notice.value
+    assert "moon" in notice and "circle" in notice and "learning_rate" in notice and "0.03" in notice
+    assert 'role="status"' in notice
+
+
+def test_bad_arguments_raise_with_the_valid_names():
+    with pytest.raises(ValueError, match="activation"):
+        Playground(colour="red")
+    with pytest.raises(ValueError, match="rewind"):
+        Playground(hide=("everything",))
+
+
+def test_an_impossible_setting_is_shown_not_raised(pg):
+    for box in pg.controls["features"].values():
+        box.value = False  # no input at all
+    assert pg.errors and "at least one input feature" in pg.errors[-1]
+    assert "x1" in pg.status.value
+    pg.set(features=("x1", "x2"))
+    assert pg.run.settings.features == ("x1", "x2")
+
+
+def test_every_hideable_name_hides_something():
+    pg = Playground(hide=HIDEABLE, resolution=40, node_resolution=10, epochs=0)
+    for name in HIDEABLE:
+        if name in ("gradients", "data_seed"):
+            continue
+        assert pg.is_hidden(name), name
+    assert not pg.network.ax_grad.get_visible()
+
+
+def test_network_diagram_and_gradient_chart_show_the_current_network(pg):
+    pg.set(hidden=(3, 2), activation="tanh")
+    net = pg.run.net
+    a = pg.network.artists
+    assert [len(lc.get_segments()) for lc in a["edges"]] == [2 * 3, 3 * 2, 2 * 1]
+    for lc, (W, _) in zip(a["edges"], net.params):  # colour is the sign, width grows with the size
+        colours, widths = lc.get_colors(), lc.get_linewidths()
+        w = W.ravel()
+        assert np.array_equal(colours[:, 2] > 0.5, w >= 0)  # blue (positive) has the larger blue channel
+        assert np.array_equal(np.argsort(widths, kind="stable"), np.argsort(np.minimum(np.abs(w), 3), kind="stable"))
+    assert [len(sc.get_offsets()) for sc in a["biases"]] == [3, 2, 1]  # every bias, the output's too
+    assert a["output_bias"].get_text() == f"bias {net.params[-1][1][0]:+.2f}"
+    heights = [bar.get_height() for bar in pg.network.bars]
+    np.testing.assert_allclose(heights, ins.run_gradient_norms(pg.run))
+    pg.set(hidden=(4, 2))
