@@ -22,6 +22,7 @@ from ..features import FEATURES
 from ..train import OPTIMIZERS
 from ..plots import TrainingView
 from .base import PanelBase
+from .playback import PlaybackMixin
 
 __all__ = ["TrainingPanel", "CONTROLS"]
 
@@ -33,7 +34,7 @@ MAX_LAYERS, MAX_NEURONS = 6, 8  # the Playground's limits
 _SLIDER = {"continuous_update": False, "style": {"description_width": "110px"}}
 
 
-class TrainingPanel(PanelBase):
+class TrainingPanel(PlaybackMixin, PanelBase):
     """Controls, a boundary + curves picture, a status line, and Play/Pause/Step/Reset.
 
     Parameters
@@ -81,25 +82,13 @@ class TrainingPanel(PanelBase):
         }
         self.regenerate_button = W.Button(description="New data", icon="refresh",
                                           tooltip="Draw a new sample of the dataset (new data seed)")
-        self.play_button = W.ToggleButton(value=False, description="Play", icon="play",
-                                          tooltip=f"Train {epochs_per_frame} epochs per frame until paused")
-        self.step_button = W.Button(description="Step", icon="step-forward",
-                                    tooltip=f"Train {epochs_per_frame} more epochs")
-        self.reset_button = W.Button(description="Reset", icon="undo",
-                                     tooltip="Back to epoch 0 with the same initial weights")
-        # The browser-side timer; hidden, but rendered so that its clock runs.
-        self.timer = W.Play(value=0, min=0, max=10**9, step=1, interval=int(interval), show_repeat=False,
-                            layout=W.Layout(display="none"))
+        self._make_playback(interval)
 
         for name, control in self.controls.items():
             control.observe(self._on_control, names="value")
         for box in self.feature_boxes.values():
             box.observe(self._on_control, names="value")
         self.regenerate_button.on_click(lambda _: self._guard(self.regenerate))
-        self.play_button.observe(self._on_play_button, names="value")
-        self.step_button.on_click(lambda _: self._guard(self.step))
-        self.reset_button.on_click(lambda _: self._guard(self.reset))
-        self.timer.observe(self._on_tick, names="value")
 
         shown = [self.controls[n] for n in CONTROLS if n not in hide]
         rows = [W.HBox(shown[i:i + 3]) for i in range(0, len(shown), 3)]
@@ -196,61 +185,6 @@ class TrainingPanel(PanelBase):
         """A new sample of the same dataset (the next data seed), then retrain."""
         self.settings = self.settings.replace(data_seed=self.settings.data_seed + 1)
         self.retrain()
-
-    @property
-    def playing(self) -> bool:
-        return bool(self.play_button.value)
-
-    def play(self) -> None:
-        """Start the timer: every tick trains ``epochs_per_frame`` epochs and redraws."""
-        if self.run is not None and self.run.history.diverged:
-            self._set_status("warning", "Training diverged: press Reset or change a control before playing.")
-            return
-        self.play_button.value = True
-
-    def pause(self) -> None:
-        """Stop the timer; the network keeps its current weights."""
-        self.play_button.value = False
-
-    def _on_play_button(self, change) -> None:
-        playing = bool(change["new"])
-        self.play_button.description = "Pause" if playing else "Play"
-        self.play_button.icon = "pause" if playing else "play"
-        self.timer.playing = playing
-
-    def _on_tick(self, change) -> None:
-        # Ticks already on their way when Pause was pressed arrive after it: ignore them.
-        if self.playing:
-            self._guard(self._advance)
-
-    def tick(self) -> None:
-        """What one timer tick does (public so tests and scripts can drive Play)."""
-        self._on_tick({"new": self.timer.value})
-
-    def step(self) -> None:
-        """Pause, then train ``epochs_per_frame`` more epochs and redraw."""
-        self.pause()
-        self._advance()
-
-    def _advance(self) -> None:
-        if self.run is None:
-            return
-        if self.run.history.diverged:
-            self.pause()
-            return
-        ex.advance(self.run, self.epochs_per_frame)
-        self._draw()
-        if self.run.history.diverged:
-            self.pause()
-
-    def reset(self) -> None:
-        """Pause and return to epoch 0 with the same initial weights."""
-        self.pause()
-        if self.run is None:
-            self.retrain()
-            return
-        ex.reset(self.run)
-        self._draw()
 
     # ------------------------------------------------------------------ drawing
     def _draw(self) -> None:

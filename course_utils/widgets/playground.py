@@ -31,6 +31,7 @@ from ..plots.network import NetworkView
 from ..presets import (CHOICES, HIDEABLE, MAX_LAYERS, MAX_NEURONS, PLAYGROUND_DEFAULTS, parse_query,
                        to_query)
 from .base import PanelBase, status_html
+from .playback import PlaybackMixin
 
 __all__ = ["Playground", "query_string", "SETTING_CONTROLS"]
 
@@ -74,7 +75,7 @@ def _data_url(mime: str, payload: bytes) -> str:
     return f"data:{mime};base64,{base64.b64encode(payload).decode('ascii')}"
 
 
-class Playground(PanelBase):
+class Playground(PlaybackMixin, PanelBase):
     """Controls, boundary + curves, the network diagram, Play/Pause/Step/Reset, rewind, export.
 
     Parameters
@@ -134,16 +135,9 @@ class Playground(PanelBase):
         self.notice = W.HTML("")
         self.epoch_label = W.HTML(self._epoch_html(0))
         self.loss_note = W.HTML("")
-        self.play_button = W.ToggleButton(value=False, description="Play", icon="play",
-                                          tooltip=f"Train {epochs_per_frame} epochs per frame until paused")
-        self.step_button = W.Button(description="Step", icon="step-forward",
-                                    tooltip=f"Train {epochs_per_frame} more epochs")
-        self.reset_button = W.Button(description="Reset", icon="undo",
-                                     tooltip="Back to epoch 0 with the same initial weights")
         self.regenerate_button = W.Button(description="New data", icon="refresh",
                                           tooltip="Draw a new sample of the dataset")
-        self.timer = W.Play(value=0, min=0, max=10**9, step=1, interval=int(interval), show_repeat=False,
-                            layout=W.Layout(display="none"))
+        self._make_playback(interval)
         self.rewind = W.IntSlider(value=0, min=0, max=0, step=1, description="rewind to epoch",
                                   continuous_update=True, style=_STYLE, layout=W.Layout(width="520px"))
         self.export_button = W.Button(description="Export", icon="download",
@@ -154,11 +148,7 @@ class Playground(PanelBase):
             control.observe(self._on_control, names="value")
         self.controls["show_test"].observe(self._on_view_option, names="value")
         self.controls["discretize"].observe(self._on_view_option, names="value")
-        self.play_button.observe(self._on_play_button, names="value")
-        self.step_button.on_click(lambda _: self._guard(self.step))
-        self.reset_button.on_click(lambda _: self._guard(self.reset))
         self.regenerate_button.on_click(lambda _: self._guard(self.regenerate))
-        self.timer.observe(self._on_tick, names="value")
         self.rewind.observe(self._on_rewind, names="value")
         self.export_button.on_click(lambda _: self._guard(self.export))
 
@@ -384,60 +374,6 @@ class Playground(PanelBase):
         """A new sample of the same dataset (the next data seed), then retrain."""
         self.data_seed += 1
         self.retrain()
-
-    @property
-    def playing(self) -> bool:
-        return bool(self.play_button.value)
-
-    def play(self) -> None:
-        if self.run is not None and self.run.history.diverged:
-            self._set_status("warning", "Training diverged: press Reset or change a control before playing.")
-            return
-        self.play_button.value = True
-
-    def pause(self) -> None:
-        self.play_button.value = False
-
-    def _on_play_button(self, change) -> None:
-        playing = bool(change["new"])
-        if playing and self.run is not None and self.run.history.diverged:
-            self.play_button.value = False
-            self._set_status("warning", "Training diverged: press Reset or change a control before playing.")
-            return
-        self.play_button.description = "Pause" if playing else "Play"
-        self.play_button.icon = "pause" if playing else "play"
-        self.timer.playing = playing
-
-    def _on_tick(self, change) -> None:
-        if self.playing:  # ticks already on their way when Pause was pressed are ignored
-            self._guard(self._advance)
-
-    def tick(self) -> None:
-        """What one timer tick does (public so tests and benchmarks can drive Play)."""
-        self._on_tick({"new": self.timer.value})
-
-    def step(self) -> None:
-        """Pause, then train ``epochs_per_frame`` more epochs and redraw."""
-        self.pause()
-        self._advance()
-
-    def _advance(self) -> None:
-        if self.run is None or self.run.history.diverged:
-            self.pause()
-            return
-        ex.advance(self.run, self.epochs_per_frame)
-        self._draw()
-        if self.run.history.diverged:
-            self.pause()
-
-    def reset(self) -> None:
-        """Pause and return to epoch 0 with the same initial weights (and the same data)."""
-        self.pause()
-        if self.run is None:
-            self.retrain()
-            return
-        ex.reset(self.run)
-        self._draw()
 
     # ------------------------------------------------------------------ rewind
     def _on_rewind(self, change) -> None:

@@ -1,0 +1,96 @@
+"""Play / Pause / Step / Reset, shared by every panel that trains over time.
+
+Play uses a hidden ``ipywidgets.Play`` as a timer in the browser: each tick trains
+``epochs_per_frame`` more epochs and redraws, and between ticks the kernel is free to
+handle other messages (a Pause click among them). Ticks already on their way when Pause
+was pressed are ignored.
+"""
+from __future__ import annotations
+
+import ipywidgets as W
+
+from .. import experiments as ex
+
+__all__ = ["PlaybackMixin"]
+
+_DIVERGED = "Training diverged: press Reset or change a control before playing."
+
+
+class PlaybackMixin:
+    """Transport controls for a panel.
+
+    The panel provides ``run`` (an ``experiments.Run`` or None), ``epochs_per_frame``,
+    ``retrain()``, ``_draw()``, ``_guard(fn)`` and ``_set_status(level, text)`` (see
+    ``PanelBase``), and calls :meth:`_make_playback` once in its constructor.
+    """
+
+    def _make_playback(self, interval: int) -> None:
+        n = self.epochs_per_frame
+        self.play_button = W.ToggleButton(value=False, description="Play", icon="play",
+                                          tooltip=f"Train {n} epochs per frame until paused")
+        self.step_button = W.Button(description="Step", icon="step-forward", tooltip=f"Train {n} more epochs")
+        self.reset_button = W.Button(description="Reset", icon="undo",
+                                     tooltip="Back to epoch 0 with the same initial weights")
+        # The browser-side clock; hidden, but rendered so that it runs.
+        self.timer = W.Play(value=0, min=0, max=10**9, step=1, interval=int(interval), show_repeat=False,
+                            layout=W.Layout(display="none"))
+        self.play_button.observe(self._on_play_button, names="value")
+        self.step_button.on_click(lambda _: self._guard(self.step))
+        self.reset_button.on_click(lambda _: self._guard(self.reset))
+        self.timer.observe(self._on_tick, names="value")
+
+    @property
+    def playing(self) -> bool:
+        return bool(self.play_button.value)
+
+    def _diverged(self) -> bool:
+        return self.run is not None and self.run.history.diverged
+
+    def play(self) -> None:
+        """Start the timer: every tick trains ``epochs_per_frame`` epochs and redraws."""
+        self.play_button.value = True
+
+    def pause(self) -> None:
+        """Stop the timer; the network keeps its current weights."""
+        self.play_button.value = False
+
+    def _on_play_button(self, change) -> None:
+        playing = bool(change["new"])
+        if playing and self._diverged():
+            self.play_button.value = False
+            self._set_status("warning", _DIVERGED)
+            return
+        self.play_button.description = "Pause" if playing else "Play"
+        self.play_button.icon = "pause" if playing else "play"
+        self.timer.playing = playing
+
+    def _on_tick(self, change) -> None:
+        if self.playing:  # ticks already on their way when Pause was pressed are ignored
+            self._guard(self._advance)
+
+    def tick(self) -> None:
+        """What one timer tick does (public so tests and benchmarks can drive Play)."""
+        self._on_tick({"new": self.timer.value})
+
+    def step(self) -> None:
+        """Pause, then train ``epochs_per_frame`` more epochs and redraw."""
+        self.pause()
+        self._advance()
+
+    def _advance(self) -> None:
+        if self.run is None or self._diverged():
+            self.pause()
+            return
+        ex.advance(self.run, self.epochs_per_frame)
+        self._draw()
+        if self._diverged():
+            self.pause()
+
+    def reset(self) -> None:
+        """Pause and return to epoch 0 with the same initial weights (and the same data)."""
+        self.pause()
+        if self.run is None:
+            self.retrain()
+            return
+        ex.reset(self.run)
+        self._draw()
