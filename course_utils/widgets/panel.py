@@ -191,7 +191,7 @@ class TrainingPanel(PlaybackMixin, PanelBase):
         run = self.run
         grid = ex.probability_grid(run, self.resolution)
         level, text = ex.status_text(run)
-        alert = {"error": "training diverged", "warning": "unstable: loss exploding"}.get(level)
+        alert = "training diverged" if level == "error" else None
         self.view.update(grid, run.history, max_epochs=run.settings.epochs, alert=alert)
         self.image.value = self.view.png()
         self.redraws += 1

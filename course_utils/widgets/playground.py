@@ -455,7 +455,7 @@ class Playground(PlaybackMixin, PanelBase):
         if self.controls["discretize"].value:
             grid = ins.discretize(grid, task)
         level, text = ex.status_text(run)
-        alert = {"error": "training diverged", "warning": "unstable: loss exploding"}.get(level)
+        alert = "training diverged" if level == "error" else None
         self.view.test_points.set_visible(bool(self.controls["show_test"].value))
         self.view.update(grid, run.history, max_epochs=max(run.settings.epochs, 10), alert=alert)
         self.shown_epoch = run.epoch if live else int(shown_epoch)
