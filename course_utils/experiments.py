@@ -155,7 +155,7 @@ def advance(run: Run, epochs: int | None = None) -> History:
     f = s.features
     train(run.net, featurize(run.X_train, f), run.y_train, epochs=epochs,
           learning_rate=s.learning_rate, optimizer=s.optimizer, batch_size=s.batch_size,
-          seed=(s.seed, run.epoch), X_test=featurize(run.X_test, f), y_test=run.y_test,
+          seed=s.seed, X_test=featurize(run.X_test, f), y_test=run.y_test,
           history=run.history, l1=s.l1, l2=s.l2, snapshot_every=s.snapshot_every)
     return run.history
 

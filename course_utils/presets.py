@@ -194,6 +194,22 @@ def _parse_one(name: str, raw: str):
     raise ValueError(f"{name}={raw!r} is not valid. Choose one of: {_list_text(options)}.")
 
 
+def check_value(name: str, value):
+    """Validate one setting given as a Python value (``Playground(learning_rate=0.3)``).
+
+    Returns the value in the dashboard's form; raises ``ValueError`` naming the valid
+    choices, the same message a URL preset would show.
+    """
+    if name in ("features", "hidden") and not isinstance(value, str):
+        try:
+            text = ",".join(_fmt(v) for v in value)
+        except TypeError:
+            text = _fmt(value)
+    else:
+        text = _fmt(value)
+    return _parse_one(name, text)
+
+
 def parse_query(query: str | None) -> Preset:
     """Read a URL query string (``"dataset=circle&hide=activation"``, with or without ``?``).
 

@@ -100,7 +100,8 @@ class History:
         test set was given.
     snapshots : list of (int, list of (W, b))
         ``(epoch, params)`` copies: epoch 0 is the initial weights, then every
-        ``snapshot_every`` epochs and the last one. Empty unless asked for.
+        ``snapshot_every`` epochs (the network itself holds the latest). Empty unless
+        asked for.
     diverged : bool
         True when training stopped because the loss or the weights stopped being
         finite numbers; the network was left at its last finite parameters.
@@ -208,8 +209,8 @@ def _divergence_message(epoch: int, value: float, learning_rate: float, first: f
         what = f"exploded from {first:.3g} to {value:.3g}"
     return (f"Training diverged at epoch {epoch}: the loss {what} because the weights grew "
             f"without bound. The learning rate {learning_rate:g} is too large for this network; "
-            f"try {learning_rate / 10:g} or smaller. The network was left at its last good weights "
-            f"(after epoch {epoch - 1}).")
+            f"try {learning_rate / 10:g} or smaller. The network was left at its last good weights, "
+            f"from just before the step that blew up.")
 
 
 def _bad(loss: float, limit: float) -> bool:
@@ -244,12 +245,13 @@ def train(net: MLP, X, y, *, epochs: int, learning_rate: float, optimizer: str =
     learning_rate : float, > 0
     optimizer : {"sgd", "momentum", "adam"}
     batch_size : int or None
-        None: full batch (one update per epoch). Otherwise shuffled mini-batches
-        (reshuffled every epoch with ``seed``).
+        None: full batch (one update per epoch). Otherwise shuffled mini-batches,
+        reshuffled every epoch from ``seed`` and the epoch number.
     l1, l2 : float, >= 0
         Weight regularization rates (biases are not regularized).
     seed : None, int, or anything ``numpy.random.default_rng`` accepts
-        Controls the mini-batch order. Same net, data and seed -> identical history.
+        Controls the mini-batch order. Same net, data and seed -> identical history,
+        whether trained in one call or continued in chunks with ``history=``.
     X_test, y_test : ndarray, optional
         A held-out set measured at the end of every epoch.
     callback : callable, optional
@@ -309,7 +311,9 @@ def train(net: MLP, X, y, *, epochs: int, learning_rate: float, optimizer: str =
             and all(a is b for a, b in zip(opt.arrays, arrays))):
         opt = opt_cls(arrays, lr)
     hist._optimizer = opt
-    rng = np.random.default_rng(seed)
+    # Each epoch's shuffle comes from (base, epoch number), so training in chunks (Play,
+    # Step, ``history=``) visits the batches in the same order as one long run.
+    base = int(np.random.default_rng(seed).integers(2**63)) if batch_size is not None else 0
     classify = net.task == "classification"
     y_pos = y > 0.5  # labels as booleans: comparing bools is the cheapest accuracy count
     nan = math.nan
@@ -331,7 +335,7 @@ def train(net: MLP, X, y, *, epochs: int, learning_rate: float, optimizer: str =
                 ep_loss = loss
                 ep_acc = np.count_nonzero((z > 0) == y_pos) / n if classify else nan
             else:
-                order = rng.permutation(n)
+                order = np.random.default_rng((base, e)).permutation(n)
                 total_loss = total_correct = 0.0
                 bad = None
                 for s in range(0, n, batch_size):
@@ -377,8 +381,6 @@ def train(net: MLP, X, y, *, epochs: int, learning_rate: float, optimizer: str =
             hist.diverged = True
             hist.message = _divergence_message(hist.epochs_run + 1, math.inf, lr, first)
 
-    if snapshot_every and hist.snapshots[-1][0] != hist.epochs_run:
-        hist.snapshots.append((hist.epochs_run, net.get_params()))
     return hist
 
 

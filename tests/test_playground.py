@@ -307,3 +307,26 @@ def test_network_diagram_and_gradient_chart_show_the_current_network(pg):
     heights = [bar.get_height() for bar in pg.network.bars]
     np.testing.assert_allclose(heights, ins.run_gradient_norms(pg.run))
     pg.set(hidden=(4, 2))
+
+
+def test_keyword_settings_are_checked_like_url_values():
+    with pytest.raises(ValueError, match="0.03"):
+        Playground(learning_rate=0.05)
+    with pytest.raises(ValueError, match="circle"):
+        Playground(dataset="nope")
+    with pytest.raises(ValueError, match="1 to 8"):
+        Playground(hidden=(10,))
+
+
+def test_view_options_keep_a_rewound_picture():
+    pg = small(epochs=60)
+    pg.rewind.value = 10
+    earlier = pg.view.heatmap_values().copy()
+    pg.controls["show_test"].value = not pg.controls["show_test"].value
+    assert pg.shown_epoch == 10 and pg.rewind.value == 10
+    np.testing.assert_array_equal(pg.view.heatmap_values(), earlier)
+
+
+def test_is_hidden_knows_every_hideable_name():
+    pg = small(hide=("gradients", "data_seed"))
+    assert pg.is_hidden("gradients") and pg.is_hidden("data_seed")

@@ -63,15 +63,18 @@ def test_history_shapes_and_meaning(xor_data):
     assert np.isnan(no_test.test_loss).all()
 
 
+@pytest.mark.parametrize("batch_size", [None, 7])
 @pytest.mark.parametrize("optimizer", list(OPTIMIZERS))
-def test_continuing_a_history_equals_one_long_run(xor_data, optimizer):
+def test_continuing_a_history_equals_one_long_run(xor_data, optimizer, batch_size):
     Xtr, _, ytr, _ = xor_data
+    kw = dict(learning_rate=0.1, optimizer=optimizer, batch_size=batch_size, seed=4, snapshot_every=5)
     long_net = MLP([2, 5, 1], seed=2)
-    long = train(long_net, Xtr, ytr, epochs=30, learning_rate=0.1, optimizer=optimizer)
+    long = train(long_net, Xtr, ytr, epochs=30, **kw)
     net = MLP([2, 5, 1], seed=2)
-    h = train(net, Xtr, ytr, epochs=10, learning_rate=0.1, optimizer=optimizer)
-    for _ in range(2):
-        h = train(net, Xtr, ytr, epochs=10, learning_rate=0.1, optimizer=optimizer, history=h)
+    h = train(net, Xtr, ytr, epochs=3, **kw)  # chunks that do not line up with the snapshots
+    for chunk in (7, 10, 10):
+        h = train(net, Xtr, ytr, epochs=chunk, history=h, **kw)
+    assert [e for e, _ in h.snapshots] == [e for e, _ in long.snapshots] == [0, 5, 10, 15, 20, 25, 30]
     assert np.array_equal(h.train_loss, long.train_loss)
     assert all(np.array_equal(a[0], b[0]) for a, b in zip(net.params, long_net.params))
 

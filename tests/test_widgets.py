@@ -270,3 +270,28 @@ def test_play_pause_reset_in_voila(page):  # noqa: F811 - `page` is the fixture 
                                ".includes('epoch 0')")
         page.keyboard.press("Tab")  # the controls are reachable from the keyboard
         page.console.assert_clean()
+
+
+def test_play_refuses_to_train_the_old_run_while_the_controls_are_invalid():
+    panel = TrainingPanel("features", epochs=50)
+    epoch = panel.run.epoch
+    panel.set(features=())  # no input at all: the controls no longer describe a network
+    panel.play()
+    panel.tick()
+    assert not panel.playing and panel.run.epoch == epoch
+    assert "could not be used" in panel.status.value
+    panel.feature_boxes["x1"].value = True  # a valid setting again: Play works
+    panel.play()
+    panel.tick()
+    assert panel.playing and panel.run.epoch == panel.settings.epochs + panel.epochs_per_frame
+
+
+def test_an_error_during_play_pauses_instead_of_repeating(panel, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    panel.play()
+    monkeypatch.setattr(ex, "advance", broken)
+    panel.tick()
+    panel.tick()
+    assert not panel.playing and len(panel.errors) == 1

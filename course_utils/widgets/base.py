@@ -6,7 +6,10 @@ import traceback
 
 import ipywidgets as W
 
-__all__ = ["PanelBase", "status_html"]
+__all__ = ["PanelBase", "status_html", "FAILED"]
+
+FAILED = object()
+"""What :meth:`PanelBase._guard` returns when the guarded call raised."""
 
 _ICONS = {"ok": "", "info": "", "warning": "\u26a0 ", "error": "\u26d4 "}
 _STYLES = {
@@ -46,7 +49,7 @@ class PanelBase:
             where = traceback.extract_tb(exc.__traceback__)[-1]
             self._show_error(f"Something went wrong ({type(exc).__name__}: {exc}) in {where.name}, "
                              f"line {where.lineno}. The picture shows the last good state.")
-        return None
+        return FAILED
 
     def _show_error(self, text: str) -> None:
         self.errors.append(text)

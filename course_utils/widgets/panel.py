@@ -101,7 +101,7 @@ class TrainingPanel(PlaybackMixin, PanelBase):
         self.widget.add_class("training-panel")
         self.image.add_class("training-panel-image")
         self.status.add_class("training-panel-status")
-        self._guard(self.retrain)
+        self._retrain_guarded()
 
     # ------------------------------------------------------------------ controls
     @staticmethod
@@ -149,7 +149,7 @@ class TrainingPanel(PlaybackMixin, PanelBase):
             yield self
         finally:
             self._quiet = False
-        self._guard(self.retrain)
+        self._retrain_guarded()
 
     def set(self, **values) -> None:
         """Set controls by name (``panel.set(activation="sigmoid", layers=2)``); one retrain."""
@@ -167,7 +167,7 @@ class TrainingPanel(PlaybackMixin, PanelBase):
 
     def _on_control(self, change) -> None:
         if not self._quiet:
-            self._guard(self.retrain)
+            self._retrain_guarded()
 
     # ------------------------------------------------------------------ actions
     def retrain(self) -> None:

@@ -10,10 +10,13 @@ from __future__ import annotations
 import ipywidgets as W
 
 from .. import experiments as ex
+from .base import FAILED
 
 __all__ = ["PlaybackMixin"]
 
 _DIVERGED = "Training diverged: press Reset or change a control before playing."
+_STALE = ("The controls above describe settings that could not be used (see the message before "
+          "this one); change them before playing. The picture shows the last good run.")
 
 
 class PlaybackMixin:
@@ -23,6 +26,15 @@ class PlaybackMixin:
     ``retrain()``, ``_draw()``, ``_guard(fn)`` and ``_set_status(level, text)`` (see
     ``PanelBase``), and calls :meth:`_make_playback` once in its constructor.
     """
+
+    _stale = False  # True while the controls show settings that failed to build a run
+
+    def _retrain_guarded(self) -> None:
+        """Retrain from the controls; on failure, stop playing and refuse to train the old run."""
+        failed = self._guard(self.retrain) is FAILED
+        self._stale = failed
+        if failed:
+            self.pause()
 
     def _make_playback(self, interval: int) -> None:
         n = self.epochs_per_frame
@@ -56,17 +68,19 @@ class PlaybackMixin:
 
     def _on_play_button(self, change) -> None:
         playing = bool(change["new"])
-        if playing and self._diverged():
+        if playing and (self._diverged() or self._stale):
             self.play_button.value = False
-            self._set_status("warning", _DIVERGED)
+            self._set_status("warning", _STALE if self._stale else _DIVERGED)
             return
         self.play_button.description = "Pause" if playing else "Play"
         self.play_button.icon = "pause" if playing else "play"
         self.timer.playing = playing
 
     def _on_tick(self, change) -> None:
-        if self.playing:  # ticks already on their way when Pause was pressed are ignored
-            self._guard(self._advance)
+        # Ticks already on their way when Pause was pressed are ignored; an error pauses,
+        # so it is not repeated on every tick.
+        if self.playing and self._guard(self._advance) is FAILED:
+            self.pause()
 
     def tick(self) -> None:
         """What one timer tick does (public so tests and benchmarks can drive Play)."""
@@ -78,6 +92,10 @@ class PlaybackMixin:
         self._advance()
 
     def _advance(self) -> None:
+        if self._stale:
+            self.pause()
+            self._set_status("warning", _STALE)
+            return
         if self.run is None or self._diverged():
             self.pause()
             return
@@ -89,8 +107,9 @@ class PlaybackMixin:
     def reset(self) -> None:
         """Pause and return to epoch 0 with the same initial weights (and the same data)."""
         self.pause()
-        if self.run is None:
+        if self.run is None or self._stale:
             self.retrain()
+            self._stale = False
             return
         ex.reset(self.run)
         self._draw()

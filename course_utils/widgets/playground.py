@@ -28,7 +28,7 @@ from .. import inspection as ins
 from ..features import FEATURES
 from ..plots.figures import TrainingView
 from ..plots.network import NetworkView
-from ..presets import (CHOICES, HIDEABLE, MAX_LAYERS, MAX_NEURONS, PLAYGROUND_DEFAULTS, parse_query,
+from ..presets import (CHOICES, check_value, HIDEABLE, MAX_LAYERS, MAX_NEURONS, PLAYGROUND_DEFAULTS, parse_query,
                        to_query)
 from .base import PanelBase, status_html
 from .playback import PlaybackMixin
@@ -113,7 +113,7 @@ class Playground(PlaybackMixin, PanelBase):
             raise ValueError(f"Cannot hide {', '.join(bad_hide)}; controls are: {', '.join(HIDEABLE)}.")
         preset = parse_query(query)
         start = preset.settings()
-        start.update(values)
+        start.update({name: check_value(name, value) for name, value in values.items()})
         self.preset = preset
         self.hidden_controls = tuple(dict.fromkeys([*preset.hide, *hide]))
         self.values = start
@@ -157,7 +157,7 @@ class Playground(PlaybackMixin, PanelBase):
         if preset.errors:
             self.notice.value = status_html("error", "Some URL settings were not applied: "
                                             + " ".join(preset.errors))
-        self._guard(self.retrain)
+        self._retrain_guarded()
 
     # ------------------------------------------------------------------ controls
     @staticmethod
@@ -277,8 +277,11 @@ class Playground(PlaybackMixin, PanelBase):
 
     def is_hidden(self, name: str) -> bool:
         """True when the control ``name`` is hidden (by the URL or ``hide=``)."""
+        if name == "gradients":
+            return not self.network.ax_grad.get_visible()
         w = {"hidden": self.rows["shape"], "features": self.rows["features"], "rewind": self.rows["rewind"],
-             "export": self.rows["export"], "network": self.network_image}.get(name) or self.named_widgets()[name]
+             "export": self.rows["export"], "network": self.network_image,
+             "data_seed": self.regenerate_button}.get(name) or self.named_widgets()[name]
         return w.layout.display == "none"
 
     def _sync_width_visibility(self) -> None:
@@ -325,7 +328,7 @@ class Playground(PlaybackMixin, PanelBase):
             yield self
         finally:
             self._quiet = False
-        self._guard(self.retrain)
+        self._retrain_guarded()
 
     def set(self, **values) -> None:
         """Set controls by setting name (``pg.set(activation="relu", hidden=(3, 3))``); one retrain."""
@@ -351,10 +354,14 @@ class Playground(PlaybackMixin, PanelBase):
         if change["owner"] is self.controls["layers"]:
             self._sync_width_visibility()
         if not self._quiet:
-            self._guard(self.retrain)
+            self._retrain_guarded()
 
     def _on_view_option(self, change) -> None:
-        if not self._quiet and self.run is not None:
+        if self._quiet or self.run is None:
+            return
+        if self.shown_epoch < self.run.epoch:  # rewound: redraw that epoch, not the latest
+            self._guard(self.rewind_to, self.shown_epoch)
+        else:
             self._guard(self._draw)
 
     # ------------------------------------------------------------------ actions
