@@ -84,7 +84,9 @@ def voila_server(target: str = "notebooks", extra_args: list[str] | None = None,
     ``{base}/voila/render/<name>.ipynb``.
     """
     port = free_port()
+    # port_retries=0: if the free port was taken meanwhile, fail loudly instead of moving on.
     argv = [str(BIN / "voila"), target, "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
+            "--Voila.port_retries=0",
             *(extra_args or [])]
     # Probe a static path so waiting for start-up does not execute a notebook.
     with _server(argv, "/api", port, timeout) as base:
@@ -96,7 +98,7 @@ def jupyter_server(root: str = "notebooks", timeout: float = 120.0):
     """Serve JupyterLab without a token on 127.0.0.1; yields the base URL."""
     port = free_port()
     argv = [str(BIN / "jupyter"), "lab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
-            "--IdentityProvider.token=", "--ServerApp.password=", f"--ServerApp.root_dir={ROOT / root}",
+            "--ServerApp.port_retries=0", "--IdentityProvider.token=", "--ServerApp.password=", f"--ServerApp.root_dir={ROOT / root}",
             "--ServerApp.disable_check_xsrf=True", "--LabApp.news_url=",
             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
     if os.geteuid() == 0:  # CI containers run as root; Jupyter refuses that unless told

@@ -120,7 +120,8 @@ def test_failing_cell_shows_no_traceback(tmp_path):
     with course_dashboard(path) as url:
         page = fetch(url, timeout=180)
     assert "4821" not in page and "Traceback" not in page
-    assert "error" in page.lower()  # Voila says that something failed, without the details
+    # Voila says that a cell failed, without the details
+    assert "There was an error when executing cell" in page
 
 
 # ------------------------------------------------------------------ offline page, real browser
@@ -218,8 +219,11 @@ def _repo2docker() -> str:
     found = shutil.which("repo2docker")
     if found:
         return found
-    pytest.skip("jupyter-repo2docker is not installed, so the Binder build cannot be rendered "
-                "(it belongs in the test extra: pip install -e '.[test]')")
+    reason = ("jupyter-repo2docker is not installed, so the Binder build cannot be rendered "
+              "(it belongs in the test extra: pip install -e '.[test]')")
+    if os.environ.get("CI", "").strip().lower() == "true":
+        pytest.fail(reason, pytrace=False)
+    pytest.skip(reason)
 
 
 @pytest.mark.slow

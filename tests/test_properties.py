@@ -181,7 +181,6 @@ _PLAYGROUND = {}
 
 def playground():
     if "pg" not in _PLAYGROUND:
-        pytest.importorskip("course_utils.widgets.playground")
         from course_utils.widgets.playground import Playground
         _PLAYGROUND["pg"] = Playground(resolution=20, node_resolution=8, epochs_per_frame=3, epochs=10)
     return _PLAYGROUND["pg"]

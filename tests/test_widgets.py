@@ -261,7 +261,9 @@ def test_play_pause_reset_in_voila(page):  # noqa: F811 - `page` is the fixture 
                                "document.querySelector('.training-panel-status').innerText)", timeout=60_000)
         assert page.locator(".training-panel-image").get_attribute("src") != first
         page.get_by_role("button", name="Pause").click()
-        time.sleep(1.0)  # let ticks already in flight land
+        # The button reads "Play" again once the kernel has handled Pause - and with it every
+        # tick queued before it; after that the epoch must not move.
+        page.get_by_role("button", name="Play").wait_for()
         paused_at = epoch()
         time.sleep(1.5)
         assert epoch() == paused_at > 300

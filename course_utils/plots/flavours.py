@@ -13,11 +13,12 @@ from itertools import cycle
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
-from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 
 from ..activations import ACTIVATIONS
 from ..data import DOMAIN
+from ..grid import heatmap_grid
+from .style import CLASS_COLOURS, HEATMAP_CMAP
 
 __all__ = [
     "OKABE_ITO", "ACTIVATION_STYLES", "CLASS_COLOURS", "BOUNDARY_CMAP", "style_for",
@@ -42,12 +43,8 @@ ACTIVATION_STYLES: dict[str, dict] = {
     for name, c, ls in zip(ACTIVATIONS, cycle(_LINE_COLOURS), cycle(_LINESTYLES))
 }
 
-CLASS_COLOURS = ("#E69F00", "#0072B2")
-"""Class 0 (orange) and class 1 (blue)."""
-
-BOUNDARY_CMAP = LinearSegmentedColormap.from_list(
-    "course_orange_blue", [CLASS_COLOURS[0], "#FFFFFF", CLASS_COLOURS[1]])
-"""P(class 1) from 0 (orange) through 0.5 (white) to 1 (blue)."""
+# The course's class colours and heatmap, shared with every other figure.
+BOUNDARY_CMAP = HEATMAP_CMAP
 
 
 def style_for(name: str) -> dict:
@@ -220,16 +217,9 @@ def plot_mean_outputs(means: Mapping[str, np.ndarray], ax=None) -> list:
 # --------------------------------------------------------------------------------------
 # Decision boundaries
 # --------------------------------------------------------------------------------------
-def _grid(resolution: int):
-    lo, hi = DOMAIN
-    g = np.linspace(lo, hi, resolution)
-    xx, yy = np.meshgrid(g, g)
-    return np.column_stack([xx.ravel(), yy.ravel()])  # (resolution**2, 2)
-
-
 def _probabilities(predict: Callable, resolution: int) -> np.ndarray:
-    p = np.asarray(predict(_grid(resolution)), dtype=np.float64)
-    return p.reshape(resolution, resolution)
+    # The same pixel-centred grid as every other heatmap in the course (course_utils.grid).
+    return heatmap_grid(predict, resolution)
 
 
 def draw_boundary(ax, predict: Callable, X, y, *, resolution: int = 80, title: str | None = None) -> dict:
