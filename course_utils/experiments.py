@@ -28,8 +28,7 @@ __all__ = [
     "reset", "run_scenario", "summary_line", "status_text", "probability_grid",
 ]
 
-LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
-"""The Playground's learning-rate choices."""
+from .presets import LEARNING_RATES  # noqa: E402  (the Playground's learning-rate choices)
 
 @dataclass(frozen=True)
 class Settings:

@@ -221,10 +221,8 @@ def evaluate(net: MLP, X, y) -> tuple[float, float]:
     """Data loss and accuracy (NaN for regression) of ``net`` on ``(X, y)``."""
     X, y = check_Xy(X, y, net.n_inputs, net.task)
     with np.errstate(all="ignore"):
-        z = net._logits(X)
-        loss = net.output.loss(z, y)
-    acc = float(np.mean((z > 0) == y)) if net.task == "classification" else math.nan
-    return loss, acc
+        loss, acc = _measure(net, X, y, net.task == "classification")
+    return loss, float(acc)
 
 
 def train(net: MLP, X, y, *, epochs: int, learning_rate: float, optimizer: str = "sgd",

@@ -271,7 +271,9 @@ def _run_child(submission: Path, assignment: str, dist: Path, cell_timeout: floa
         env = dict(os.environ)
         for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
             env.setdefault(var, "1")
-        # Its own session, so that the kernel it starts is stopped with it on a timeout.
+        # Its own session, so a timeout can kill the child and everything in its group. The
+        # kernel jupyter_client starts has a session of its own; it exits when ipykernel sees
+        # its parent die (no kernel was left behind in the tests).
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 start_new_session=True, cwd=tmp, env=env)
         with _LIVE_LOCK:
@@ -286,7 +288,7 @@ def _run_child(submission: Path, assignment: str, dist: Path, cell_timeout: floa
                                                "(the notebook runs too long or never ends)"]}
         finally:
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)  # a kernel left behind by the child
+                os.killpg(proc.pid, signal.SIGKILL)  # anything of the child's group still running
             with _LIVE_LOCK:
                 _LIVE.discard(proc)
         data = _read_json(result_file)

@@ -30,7 +30,7 @@ CONTROLS = ("dataset", "noise", "activation", "layers", "neurons", "learning_rat
             "epochs", "seed")
 """The panel's controls, in display order (``features`` is added when asked for)."""
 
-MAX_LAYERS, MAX_NEURONS = 6, 8  # the Playground's limits
+from ..presets import MAX_LAYERS, MAX_NEURONS  # noqa: E402  (the Playground's limits)
 _SLIDER = {"continuous_update": False, "style": {"description_width": "110px"}}
 
 
