@@ -11,7 +11,6 @@ kernel is free to handle other messages. Ticks that arrive after Pause are ignor
 """
 from __future__ import annotations
 
-import contextlib
 
 import ipywidgets as W
 
@@ -140,16 +139,6 @@ class TrainingPanel(PlaybackMixin, PanelBase):
             hidden=(c["neurons"].value,) * c["layers"].value, learning_rate=c["learning_rate"].value,
             optimizer=c["optimizer"].value, epochs=c["epochs"].value, seed=c["seed"].value,
             features=features)
-
-    @contextlib.contextmanager
-    def hold(self):
-        """Change several controls, retrain once at the end."""
-        self._quiet = True
-        try:
-            yield self
-        finally:
-            self._quiet = False
-        self._retrain_guarded()
 
     def set(self, **values) -> None:
         """Set controls by name (``panel.set(activation="sigmoid", layers=2)``); one retrain."""

@@ -7,6 +7,8 @@ was pressed are ignored.
 """
 from __future__ import annotations
 
+import contextlib
+
 import ipywidgets as W
 
 from .. import experiments as ex
@@ -35,6 +37,17 @@ class PlaybackMixin:
         self._stale = failed
         if failed:
             self.pause()
+
+    @contextlib.contextmanager
+    def hold(self):
+        """Change several controls, retrain once at the end (the panel's ``_quiet`` flag
+        silences the per-control callbacks meanwhile)."""
+        self._quiet = True
+        try:
+            yield self
+        finally:
+            self._quiet = False
+        self._retrain_guarded()
 
     def _make_playback(self, interval: int) -> None:
         n = self.epochs_per_frame

@@ -16,7 +16,6 @@ Usage (in a notebook, or served by Voila)::
 from __future__ import annotations
 
 import base64
-import contextlib
 import html
 import json
 import os
@@ -319,16 +318,6 @@ class Playground(PlaybackMixin, PanelBase):
     def share_query(self) -> str:
         """The query string that reopens the dashboard as it is now (hidden controls kept)."""
         return to_query(self.read_values(), self.hidden_controls)
-
-    @contextlib.contextmanager
-    def hold(self):
-        """Change several controls, retrain once at the end."""
-        self._quiet = True
-        try:
-            yield self
-        finally:
-            self._quiet = False
-        self._retrain_guarded()
 
     def set(self, **values) -> None:
         """Set controls by setting name (``pg.set(activation="relu", hidden=(3, 3))``); one retrain."""
