@@ -28,9 +28,7 @@ import asyncio
 import contextlib
 import json
 import os
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,7 +39,7 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from servers import BIN, _wait_until_up, free_port  # noqa: E402
+from servers import BIN, free_port, run_server  # noqa: E402
 from voila_client import COURSE_ARGS, DashboardSession, course_env, dashboard_notebook  # noqa: E402
 
 MiB = 1024 * 1024
@@ -69,26 +67,11 @@ def voila(notebook: Path, *, pool: int, cull: int, cull_interval: int):
     config.setdefault("MappingKernelManager", {}).update(cull_idle_timeout=cull, cull_interval=cull_interval)
     (workdir / "voila.json").write_text(json.dumps(config, indent=2))
     port = free_port()
-    log = workdir / "voila.log"
     argv = [str(BIN / "voila"), str(notebook), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
             *COURSE_ARGS]  # as `make dashboard`
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(argv, cwd=workdir, stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True,
-                                env={**course_env(), "PYTHONUNBUFFERED": "1"})
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base + "/api", proc, log, 120)
+    with run_server(argv, "/api", port, 120, env=course_env(), cwd=workdir,
+                    log=workdir / "voila.log") as (base, proc, log):
         yield base, proc, log
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
 
 
 def kernels(server_pid: int) -> list[psutil.Process]:

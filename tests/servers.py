@@ -52,28 +52,44 @@ def _wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float) 
 
 
 @contextlib.contextmanager
-def _server(argv: list[str], probe_path: str, port: int, timeout: float = 90.0, env=None):
-    log_fd, log_name = tempfile.mkstemp(prefix="server-", suffix=".log")
-    log = Path(log_name)
+def run_server(argv: list[str], probe_path: str, port: int, timeout: float = 90.0, env=None, cwd=ROOT,
+               log: Path | None = None):
+    """Start ``argv`` in its own process group, wait until ``probe_path`` answers, always stop it.
+
+    Yields ``(base_url, process, log_path)``. The output goes to ``log`` (kept), or to a
+    temporary file removed afterwards.
+    """
+    keep = log is not None
+    if log is None:
+        log_fd, log_name = tempfile.mkstemp(prefix="server-", suffix=".log")
+        os.close(log_fd)
+        log = Path(log_name)
     full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
-    proc = subprocess.Popen(argv, cwd=ROOT, stdout=log_fd, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL, env=full_env, start_new_session=True)
-    os.close(log_fd)
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, env=full_env, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base + probe_path, proc, log, timeout)
-        yield base
+        yield base, proc, log
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)
         try:
-            proc.wait(timeout=10)
+            proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
-        with contextlib.suppress(OSError):
-            log.unlink()
+        if not keep:
+            with contextlib.suppress(OSError):
+                log.unlink()
+
+
+@contextlib.contextmanager
+def _server(argv: list[str], probe_path: str, port: int, timeout: float = 90.0, env=None):
+    with run_server(argv, probe_path, port, timeout, env) as (base, _, _):
+        yield base
 
 
 @contextlib.contextmanager

@@ -61,9 +61,9 @@ def _source_nb(name):
     return nbformat.read(HOMEWORK / "source" / name / f"{name}.ipynb", as_version=4)
 
 
-def _tests_in(source_nb):
-    """(question, hidden, points) for every test cell of a source notebook."""
-    found, question, in_tests = [], None, False
+def _test_cells(source_nb):
+    """(question, test config) for every test cell of a source notebook."""
+    question, in_tests = None, False
     for cell in source_nb.cells:
         marker = build._raw_marker(cell)
         if marker == "BEGIN QUESTION":
@@ -71,9 +71,12 @@ def _tests_in(source_nb):
         elif marker in ("BEGIN TESTS", "END TESTS"):
             in_tests = marker == "BEGIN TESTS"
         elif in_tests and cell.cell_type == "code":
-            config = build._test_config(cell.source)
-            found.append((question, bool(config.get("hidden", False)), config.get("points", 1)))
-    return found
+            yield question, build._test_config(cell.source)
+
+
+def _tests_in(source_nb):
+    """(question, hidden, points) for every test cell of a source notebook."""
+    return [(q, bool(c.get("hidden", False)), c.get("points", 1)) for q, c in _test_cells(source_nb)]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -200,18 +203,7 @@ def test_unmodified_student_notebook_fails_its_checks_cleanly(dist, name, tmp_pa
 
 
 def _public_messages(name):
-    out, question, in_tests = [], None, False
-    for cell in _source_nb(name).cells:
-        marker = build._raw_marker(cell)
-        if marker == "BEGIN QUESTION":
-            question = re.search(r"name:\s*(\w+)", cell.source).group(1)
-        elif marker in ("BEGIN TESTS", "END TESTS"):
-            in_tests = marker == "BEGIN TESTS"
-        elif in_tests and cell.cell_type == "code":
-            config = build._test_config(cell.source)
-            if not config.get("hidden", False):
-                out.append((question, config["failure_message"]))
-    return out
+    return [(q, c["failure_message"]) for q, c in _test_cells(_source_nb(name)) if not c.get("hidden", False)]
 
 
 def test_every_public_test_has_a_friendly_one_line_message():

@@ -92,13 +92,19 @@ def test_voila_renders_every_notebook_without_errors():
     assert not failures, "\n".join(failures)
 
 
-@pytest.mark.slow
-def test_reexecuting_does_not_churn(tmp_path):
+def _execute_notebooks():
+    """scripts/execute_notebooks.py as a module (what `make execute` runs)."""
     sys.path.insert(0, str(ROOT / "scripts"))
     try:
         import execute_notebooks
     finally:
         sys.path.pop(0)
+    return execute_notebooks
+
+
+@pytest.mark.slow
+def test_reexecuting_does_not_churn(tmp_path):
+    execute_notebooks = _execute_notebooks()
     src = NOTEBOOK_DIR / "03_scenario2_circle_linear.ipynb"  # its print loop tests stream merging
     texts = []
     for i in range(2):
@@ -114,11 +120,7 @@ def test_reexecuting_does_not_churn(tmp_path):
 
 @pytest.mark.slow
 def test_execute_refuses_to_store_a_failing_notebook(tmp_path):
-    sys.path.insert(0, str(ROOT / "scripts"))
-    try:
-        import execute_notebooks
-    finally:
-        sys.path.pop(0)
+    execute_notebooks = _execute_notebooks()
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_code_cell("1 / 0")])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     path = tmp_path / "broken.ipynb"
