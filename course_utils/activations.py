@@ -120,6 +120,9 @@ class Activation:
     init_gain: float = 1.0
     description: str = ""
     backward: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = field(default=None, repr=False)
+    value_into_fn: Callable[[np.ndarray, np.ndarray], None] | None = field(default=None, repr=False)
+    derivative_into_fn: Callable[[np.ndarray, np.ndarray, np.ndarray], None] | None = field(
+        default=None, repr=False)
 
     def __call__(self, z: np.ndarray) -> np.ndarray:
         return self.value(z)
@@ -129,6 +132,48 @@ class Activation:
         if self.backward is not None:
             return self.backward(z, a)
         return self.derivative(z)
+
+    # The trainer's in-place forms: same numbers, no temporaries for the common activations.
+    def value_into(self, z: np.ndarray, out: np.ndarray) -> None:
+        """Write ``value(z)`` into ``out`` (same shape as ``z``; must not be ``z``)."""
+        if self.value_into_fn is not None:
+            self.value_into_fn(z, out)
+        else:
+            np.copyto(out, self.value(z))
+
+    def derivative_into(self, z: np.ndarray, a: np.ndarray, out: np.ndarray) -> None:
+        """Write ``derivative(z)`` into ``out``, given ``a = value(z)``; ``out`` is a
+        separate buffer from ``z`` and ``a``."""
+        if self.derivative_into_fn is not None:
+            self.derivative_into_fn(z, a, out)
+        else:
+            np.copyto(out, self.grad_from(z, a))
+
+
+def _sigmoid_into(z, out):
+    np.multiply(z, 0.5, out=out)  # 0.5 + 0.5 tanh(z / 2), in the same order as _sigmoid
+    np.tanh(out, out=out)
+    np.multiply(out, 0.5, out=out)
+    np.add(out, 0.5, out=out)
+
+
+def _sigmoid_derivative_into(z, a, out):
+    np.subtract(1.0, a, out)  # a (1 - a)
+    np.multiply(out, a, out)
+
+
+def _tanh_derivative_into(z, a, out):
+    np.multiply(a, a, out)  # 1 - a^2
+    np.subtract(1.0, out, out)
+
+
+def _leaky_into(z, out):
+    np.multiply(z, LEAKY_SLOPE, out=out)  # max(z, slope z) is z above 0, slope z below
+    np.maximum(z, out, out=out)
+
+
+def _leaky_derivative_into(z, a, out):
+    np.copyto(out, np.where(z > 0, 1.0, LEAKY_SLOPE))
 
 
 def _sigmoid(z):
@@ -223,18 +268,25 @@ def _make_table() -> dict[str, Activation]:
     entries = [
         Activation("linear", _linear, _linear_der, 1.0,
                    "identity: a(z) = z. Stacked layers collapse into one affine map.",
-                   backward=lambda z, a: 1.0),
+                   backward=lambda z, a: 1.0,
+                   value_into_fn=lambda z, out: np.copyto(out, z),
+                   derivative_into_fn=lambda z, a, out: out.fill(1.0)),
         Activation("sigmoid", _sigmoid, _sigmoid_der, 1.0,
                    "1 / (1 + e^-z): squashes to (0, 1); derivative at most 0.25, saturates.",
-                   backward=lambda z, a: a * (1.0 - a)),
+                   backward=lambda z, a: a * (1.0 - a),
+                   value_into_fn=_sigmoid_into, derivative_into_fn=_sigmoid_derivative_into),
         Activation("tanh", _tanh, _tanh_der, 1.0,
                    "tanh z: squashes to (-1, 1), zero-centred; saturates for large |z|.",
-                   backward=lambda z, a: 1.0 - a * a),
+                   backward=lambda z, a: 1.0 - a * a,
+                   value_into_fn=np.tanh, derivative_into_fn=_tanh_derivative_into),
         Activation("relu", _relu, _relu_der, math.sqrt(2.0),
                    "max(0, z): cheap, no saturation for z > 0; units can die (always 0).",
-                   backward=lambda z, a: (z > 0).astype(np.float64)),
+                   backward=lambda z, a: (z > 0).astype(np.float64),
+                   value_into_fn=lambda z, out: np.maximum(z, 0.0, out=out), 
+                   derivative_into_fn=lambda z, a, out: np.greater(z, 0.0, out)),
         Activation("leaky_relu", _leaky_relu, _leaky_relu_der, math.sqrt(2.0),
-                   f"z if z > 0 else {LEAKY_SLOPE} z: ReLU whose units cannot die."),
+                   f"z if z > 0 else {LEAKY_SLOPE} z: ReLU whose units cannot die.",
+                   value_into_fn=_leaky_into, derivative_into_fn=_leaky_derivative_into),
         Activation("gelu", _gelu, _gelu_der, math.sqrt(2.0),
                    "z * Phi(z) (exact, with erf): a smooth ReLU used in transformers."),
         Activation("elu", _elu, _elu_der, math.sqrt(2.0),

@@ -29,8 +29,8 @@ _sigmoid = ACTIVATIONS["sigmoid"].value  # the one overflow-free sigmoid of the 
 
 def _bce(z, y):
     # mean over the batch of -[y log p + (1 - y) log(1 - p)], p = sigmoid(z), written as
-    # softplus(z) - y z, which is exact and never overflows.
-    return float(np.mean(np.logaddexp(0.0, z) - y * z))
+    # softplus(-s z) with s = 2y - 1: it never overflows, and a tiny loss keeps its digits.
+    return float(np.mean(np.logaddexp(0.0, (1.0 - 2.0 * y) * z)))
 
 
 def _bce_dz(z, y):

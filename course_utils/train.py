@@ -1,7 +1,9 @@
-"""Training: optimizers, a history of the run, and a loop that says forward, backward, update.
+"""Training: the checks, the history of a run, and the rules of the loop.
 
-Everything around the loop (validation, history, snapshots, divergence, callbacks)
-lives outside the three lines that do the work.
+The steps themselves (forward, backward, update) run in :mod:`course_utils.engine`,
+which lays the same maths out for speed; this module validates the arguments, cuts the
+run into chunks (at snapshots, callbacks, and the engine's own chunk size), and records
+what happened.
 """
 from __future__ import annotations
 
@@ -10,70 +12,14 @@ from typing import Callable
 
 import numpy as np
 
+from . import engine as _engine
 from .model import MLP, _check_reg, check_Xy
 
 __all__ = ["OPTIMIZERS", "History", "train", "evaluate", "get_optimizer"]
 
 
-# --------------------------------------------------------------------------------------
-# Optimizers: name -> class with step(grads), updating the parameter arrays in place.
-# --------------------------------------------------------------------------------------
-class SGD:
-    """Plain gradient descent: ``p -= lr * g``."""
-
-    def __init__(self, arrays, learning_rate: float):
-        self.arrays = arrays
-        self.lr = learning_rate
-
-    def step(self, grads) -> None:
-        lr = self.lr
-        for p, g in zip(self.arrays, grads):
-            g *= lr  # the gradients are ours to overwrite: saves a temporary
-            p -= g
-
-
-class Momentum(SGD):
-    """Heavy-ball momentum: ``v = beta v - lr g; p += v`` (beta = 0.9)."""
-
-    beta = 0.9
-
-    def __init__(self, arrays, learning_rate: float):
-        super().__init__(arrays, learning_rate)
-        self.velocity = [np.zeros_like(p) for p in arrays]
-
-    def step(self, grads) -> None:
-        for p, g, v in zip(self.arrays, grads, self.velocity):
-            v *= self.beta
-            g *= self.lr
-            v -= g
-            p += v
-
-
-class Adam(SGD):
-    """Adam (Kingma & Ba), beta1 = 0.9, beta2 = 0.999, eps = 1e-8, bias-corrected."""
-
-    beta1, beta2, eps = 0.9, 0.999, 1e-8
-
-    def __init__(self, arrays, learning_rate: float):
-        super().__init__(arrays, learning_rate)
-        self.m = [np.zeros_like(p) for p in arrays]
-        self.v = [np.zeros_like(p) for p in arrays]
-        self.t = 0
-
-    def step(self, grads) -> None:
-        self.t += 1
-        b1, b2 = self.beta1, self.beta2
-        step = self.lr * math.sqrt(1.0 - b2 ** self.t) / (1.0 - b1 ** self.t)
-        for p, g, m, v in zip(self.arrays, grads, self.m, self.v):
-            m *= b1
-            m += (1.0 - b1) * g
-            v *= b2
-            v += (1.0 - b2) * (g * g)
-            p -= step * m / (np.sqrt(v) + self.eps)
-
-
-OPTIMIZERS: dict[str, type] = {"sgd": SGD, "momentum": Momentum, "adam": Adam}
-"""Optimizer name -> class; the widgets' dropdown is built from this table."""
+# The optimizers work on the engine's flat parameter vector; see engine.py.
+OPTIMIZERS = _engine.OPTIMIZERS
 
 
 def get_optimizer(name: str):
@@ -121,6 +67,7 @@ class History:
         self.stopped_early = False
         self.message = ""
         self._optimizer = None  # kept so that training in chunks equals one long run
+        self._net = None  # the network that optimizer state belongs to
 
     def _reserve(self, extra: int) -> None:
         need = self._n + extra
@@ -138,6 +85,13 @@ class History:
         b["test_loss"][i] = test_loss
         b["test_accuracy"][i] = test_acc
         self._n = i + 1
+
+    def _extend(self, measured: dict) -> None:
+        k = len(measured["train_loss"])
+        self._reserve(k)
+        for f in self._FIELDS:
+            self._buf[f][self._n:self._n + k] = measured[f]
+        self._n += k
 
     @property
     def epochs_run(self) -> int:
@@ -186,14 +140,6 @@ def _positive_int(value, what: str) -> int:
     return int(value)
 
 
-def _flat(params):
-    return [a for pair in params for a in pair]
-
-
-def _all_finite(arrays) -> bool:
-    return all(np.isfinite(a).all() for a in arrays)
-
-
 BLOWUP_FACTOR = 100.0
 """Training counts as diverged once the loss exceeds this many times its first value (or 1,
 whichever is larger): a loss that large only comes from weights running away, as with a
@@ -211,10 +157,6 @@ def _divergence_message(epoch: int, value: float, learning_rate: float, first: f
             f"without bound. The learning rate {learning_rate:g} is too large for this network; "
             f"try {learning_rate / 10:g} or smaller. The network was left at its last good weights, "
             f"from just before the step that blew up.")
-
-
-def _bad(loss: float, limit: float) -> bool:
-    return not (loss <= limit)  # also True for NaN
 
 
 def evaluate(net: MLP, X, y) -> tuple[float, float]:
@@ -300,85 +242,62 @@ def train(net: MLP, X, y, *, epochs: int, learning_rate: float, optimizer: str =
         hist.snapshots.append((start, net.get_params()))
     hist._reserve(epochs)
 
-    arrays = _flat(net.params)
-    backup = [a.copy() for a in arrays]  # the last parameters known to give a finite loss
+    size = sum(W.size + b.size for W, b in net.params)
     opt = hist._optimizer
     # Continue the same optimizer (Adam's moments, momentum's velocity) when the history
     # goes on with the same network, optimizer and learning rate; start afresh otherwise.
-    if not (type(opt) is opt_cls and opt.lr == lr and len(opt.arrays) == len(arrays)
-            and all(a is b for a, b in zip(opt.arrays, arrays))):
-        opt = opt_cls(arrays, lr)
-    hist._optimizer = opt
+    if not (type(opt) is opt_cls and opt.lr == lr and opt.size == size and hist._net is net):
+        opt = opt_cls(size, lr)
+    hist._optimizer, hist._net = opt, net
     # Each epoch's shuffle comes from (base, epoch number), so training in chunks (Play,
     # Step, ``history=``) visits the batches in the same order as one long run.
     base = int(np.random.default_rng(seed).integers(2**63)) if batch_size is not None else 0
-    classify = net.task == "classification"
-    y_pos = y > 0.5  # labels as booleans: comparing bools is the cheapest accuracy count
-    nan = math.nan
-    first = limit = None  # the run's first loss, and the blow-up limit it sets
+    eng = _engine.Engine(net, X, y, optimizer=opt, batch_size=batch_size, l1=l1, l2=l2,
+                         base_seed=base, X_test=X_test if has_test else None,
+                         y_test=y_test if has_test else None, epochs=epochs)
+    limits = []  # the run's first loss and the blow-up limit it sets, once known
 
+    def limit_of(first_batch_loss):
+        if not limits:
+            limits.append(_limit(hist, first_batch_loss))
+        return limits[0]
+
+    end = start + epochs
+    e = start  # epochs done
     with np.errstate(all="ignore"):  # non-finite numbers are detected and reported below
-        for e in range(start + 1, start + epochs + 1):
-            if batch_size is None:
-                loss, grads, z = net._loss_grads(X, y, l1, l2)  # forward + backward
-                if limit is None:
-                    first, limit = _limit(hist, loss)
-                if _bad(loss, limit):
-                    _restore(arrays, backup)
-                    hist.diverged, hist.message = True, _divergence_message(e, loss, lr, first)
-                    break
-                for a, c in zip(arrays, backup):
-                    np.copyto(c, a)
-                opt.step(_flat(grads))  # update
-                ep_loss = loss
-                ep_acc = np.count_nonzero((z > 0) == y_pos) / n if classify else nan
-            else:
-                order = np.random.default_rng((base, e)).permutation(n)
-                total_loss = total_correct = 0.0
-                bad = None
-                for s in range(0, n, batch_size):
-                    idx = order[s:s + batch_size]
-                    Xb, yb, pb = X[idx], y[idx], y_pos[idx]
-                    loss, grads, z = net._loss_grads(Xb, yb, l1, l2)
-                    if limit is None:
-                        first, limit = _limit(hist, loss)
-                    if _bad(loss, limit):
-                        bad = loss
-                        break
-                    for a, c in zip(arrays, backup):
-                        np.copyto(c, a)
-                    opt.step(_flat(grads))
-                    total_loss += loss * len(idx)
-                    if classify:
-                        total_correct += np.count_nonzero((z > 0) == pb)
-                if bad is not None:
-                    _restore(arrays, backup)
-                    hist.diverged, hist.message = True, _divergence_message(e, bad, lr, first)
-                    break
-                ep_loss = total_loss / n
-                ep_acc = total_correct / n if classify else nan
-            if has_test:
-                test_loss, test_acc = _measure(net, X_test, y_test, classify)
-                if not math.isfinite(test_loss):
-                    _restore(arrays, backup)
-                    hist.diverged, hist.message = True, _divergence_message(e, test_loss, lr, first)
-                    break
-            else:
-                test_loss = test_acc = nan
-            hist._record(ep_loss, ep_acc, test_loss, test_acc)
-            if snapshot_every and e % snapshot_every == 0:
-                hist.snapshots.append((e, net.get_params()))
-            if callback is not None and callback(e, net, hist) is False:
-                hist.stopped_early = True
-                hist.message = f"Stopped early at epoch {e}, as the callback asked."
+        while e < end:
+            k = min(end - e, eng.chunk_epochs)
+            if callback is not None:
+                k = 1
+            if snapshot_every:
+                k = min(k, snapshot_every - e % snapshot_every)
+            measured, event = eng.run_chunk(e + 1, k, limit_of)
+            hist._extend(measured)
+            e += len(measured["train_loss"])
+            if event is not None:
+                bad_epoch, value, first = event
+                hist.diverged = True
+                hist.message = _divergence_message(bad_epoch, value, lr, first)
                 break
+            if snapshot_every and e % snapshot_every == 0:
+                eng.packed.store(net)
+                hist.snapshots.append((e, net.get_params()))
+            if callback is not None:
+                eng.packed.store(net)
+                stop = callback(e, net, hist) is False
+                eng.packed.load(net)  # the callback may have changed the weights
+                if stop:
+                    hist.stopped_early = True
+                    hist.message = f"Stopped early at epoch {e}, as the callback asked."
+                    break
 
-        if not hist.diverged and not _all_finite(arrays):
+        if not hist.diverged and not np.isfinite(eng.packed.P).all():
             # The very last update overflowed: step back to the parameters before it.
-            _restore(arrays, backup)
+            np.copyto(eng.packed.P, eng.backup)
             hist.diverged = True
+            first = limits[0][0] if limits else math.nan
             hist.message = _divergence_message(hist.epochs_run + 1, math.inf, lr, first)
-
+    eng.packed.store(net)
     return hist
 
 
@@ -387,11 +306,6 @@ def _limit(hist: History, loss: float):
     if not math.isfinite(first):
         first = 1.0
     return first, BLOWUP_FACTOR * max(1.0, first)
-
-
-def _restore(arrays, backup) -> None:
-    for a, c in zip(arrays, backup):
-        np.copyto(a, c)
 
 
 def _measure(net: MLP, X, y, classify: bool):
