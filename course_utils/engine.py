@@ -29,7 +29,8 @@ import numpy as np
 
 LOG2 = math.log(2.0)
 CHUNK_VALUES = 1 << 15
-"""Logits kept per chunk before the losses are measured (a quarter of a MiB per stored array, so they stay in cache)."""
+"""Logits kept per chunk before the losses are measured: a quarter of a MiB per stored
+array, small enough to stay in cache."""
 MAX_CHUNK_EPOCHS = 64
 
 

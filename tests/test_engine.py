@@ -63,7 +63,8 @@ def reference_train(net, X, y, *, epochs, learning_rate, optimizer="sgd", batch_
 def assert_same_run(net_a, net_b, hist, ref_losses, ref_accs):
     np.testing.assert_allclose(hist.train_loss, ref_losses, rtol=1e-9, atol=1e-14)
     np.testing.assert_array_equal(np.isnan(hist.train_accuracy), np.isnan(ref_accs))
-    np.testing.assert_allclose(hist.train_accuracy, ref_accs, atol=1.5 / 200)  # a tie may flip
+    # a logit within rounding of 0 may flip one prediction (1 of >= 100 samples)
+    np.testing.assert_allclose(hist.train_accuracy, ref_accs, atol=0.011)
     for (Wa, ba), (Wb, bb) in zip(net_a.params, net_b.params):
         np.testing.assert_allclose(Wa, Wb, rtol=1e-9, atol=1e-12)
         np.testing.assert_allclose(ba, bb, rtol=1e-9, atol=1e-12)
