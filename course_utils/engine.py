@@ -40,8 +40,6 @@ MAX_CHUNK_EPOCHS = 64
 class SGD:
     """Plain gradient descent: ``p -= lr * g``."""
 
-    name = "sgd"
-
     def __init__(self, size: int, learning_rate: float):
         self.lr = learning_rate
         self.scale = learning_rate  # the engine folds the learning rate into the gradient
@@ -60,7 +58,6 @@ class SGD:
 class Momentum(SGD):
     """Heavy-ball momentum: ``v = beta v - lr g; p += v`` (beta = 0.9)."""
 
-    name = "momentum"
     beta = 0.9
 
     def __init__(self, size: int, learning_rate: float):
@@ -83,7 +80,6 @@ class Momentum(SGD):
 class Adam(SGD):
     """Adam (Kingma & Ba), beta1 = 0.9, beta2 = 0.999, eps = 1e-8, bias-corrected."""
 
-    name = "adam"
     beta1, beta2, eps = 0.9, 0.999, 1e-8
 
     def __init__(self, size: int, learning_rate: float):
@@ -164,7 +160,6 @@ class Buffers:
     batch of ``width`` samples."""
 
     def __init__(self, sizes, width: int, linear: bool):
-        self.width = width
         self.A = [np.ones((sizes[0] + 1, width))]  # the input; filled by the caller
         self.Z, self.S, self.D = [], [], []
         for fan in sizes[1:-1]:
@@ -189,7 +184,6 @@ class Engine:
 
     def __init__(self, net, X, y, *, optimizer, batch_size, l1, l2, base_seed, X_test=None, y_test=None,
                  epochs: int = MAX_CHUNK_EPOCHS):
-        self.net = net
         self.act = net.activation
         self.linear = net.activation.name == "linear"
         self.classify = net.task == "classification"
@@ -230,7 +224,7 @@ class Engine:
             self.test_bufs.A[0][:-1] = X_test.T
         if batch_size is None:
             self.bufs[n].A[0][...] = self.X1
-            self._set_targets(self.y, self.cpos)
+            self.ybias = self._targets(self.y)
         self.steps_per_epoch = len(bounds)
         self.chunk_epochs = max(1, min(MAX_CHUNK_EPOCHS, CHUNK_VALUES // n, epochs))
         self._alloc_store(self.chunk_epochs)
@@ -250,13 +244,12 @@ class Engine:
             m = self.X_test.shape[0]
             self.ZTs = np.empty((k, m))
 
-    def _set_targets(self, y_order, cpos) -> None:
+    def _targets(self, y_order):
         # What the output's gradient adds to the scaled tanh (sigmoid head) or subtracts
         # from the logit (linear head), per position.
         if self.classify:
-            self.ybias = cpos * (0.5 - y_order)  # c (sigmoid - y) = c/2 tanh(z/2) + c (1/2 - y)
-        else:
-            self.ybias = y_order
+            return self.cpos * (0.5 - y_order)  # c (sigmoid - y) = c/2 tanh(z/2) + c (1/2 - y)
+        return y_order
 
     # ------------------------------------------------------------------ one step
     def _compile(self, bufs):
@@ -326,11 +319,9 @@ class Engine:
                     multiply(S_t, dz, S_t)
                     dot(S_t, AT_below_top, G_top)
                 multiply(G_top, w, G_top)
-                first = True
-                for W, S_above, D_l, Z_l, A_l, S_l, AT_below, G_l in lower:
-                    if first:
+                for i, (W, S_above, D_l, Z_l, A_l, S_l, AT_below, G_l) in enumerate(lower):
+                    if i == 0:
                         W = W * w  # the pending w, on the small weight matrix
-                        first = False
                     dot(W.T, S_above, D_l)
                     deriv_into(Z_l, A_l, S_l)
                     multiply(S_l, D_l, S_l)
@@ -360,10 +351,6 @@ class Engine:
         np.dot(blocks[-1], A[L - 1], zrow)
 
     # ------------------------------------------------------------------ a chunk of epochs
-    def _epoch_order(self, epoch: int):
-        order = np.random.default_rng((self.base_seed, epoch)).permutation(self.n)
-        return order
-
     def _run_steps(self, first_epoch: int, epochs: int, max_steps: int | None = None) -> None:
         """Train ``epochs`` epochs from ``first_epoch`` (1-based), keeping every logit.
 
@@ -375,7 +362,8 @@ class Engine:
         if self.batch is None:  # one step per epoch, on buffers that already hold the data
             step, n, c = self.steps[self.n], self.n, self.cpos[0]
             ybias = self.ybias.reshape(1, n)
-            Zs, Ts = self.Zs, self.Ts if self.Ts is not None else self.Zs
+            Zs = self.Zs
+            Ts = self.Ts if self.Ts is not None else Zs  # (unused by the linear head)
             test = self.X_test is not None and max_steps is None
             count = epochs if max_steps is None else min(epochs, max_steps)
             for k in range(count):
@@ -389,12 +377,11 @@ class Engine:
         for k in range(epochs):
             zrow_all = self.Zs[k]
             trow_all = self.Ts[k] if self.Ts is not None else zrow_all
-            order = self._epoch_order(first_epoch + k)
+            order = np.random.default_rng((self.base_seed, first_epoch + k)).permutation(self.n)
             X1 = np.take(self.X1, order, axis=1)
             ys = self.Ys[k]
             np.take(self.y, order, out=ys)
-            self._set_targets(ys, self.cpos)
-            ybias = self.ybias
+            ybias = self._targets(ys)
             for s, e in self.bounds:
                 if max_steps is not None and step_no >= max_steps:
                     return
@@ -436,7 +423,7 @@ class Engine:
         bad = np.flatnonzero(~(flat <= limit))
         bad_step = int(bad[0]) if bad.size else None
         train_loss = loss_el.mean(axis=1)
-        self._refine_small(loss_el, train_loss, k)
+        self._refine_small(train_loss)
         if self.classify:
             M = self.Ms[:k]
             np.greater(self.Zs[:k], 0.0, M)
@@ -488,7 +475,7 @@ class Engine:
         return per_sample_loss(self.Zs[:k], self.Ys[:k], True, T=self.Ts[:k], sign=sign,
                                out=self.Ls[:k], mask=self.Ms[:k])
 
-    def _refine_small(self, loss_el, train_loss, k: int) -> None:
+    def _refine_small(self, train_loss) -> None:
         # The tanh route carries an absolute error of about 1e-16 per sample: for a loss
         # below 1e-6 that is too coarse relatively, so such epochs are measured exactly.
         if not self.classify:
