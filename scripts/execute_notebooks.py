@@ -3,6 +3,12 @@
     .venv/bin/python scripts/execute_notebooks.py                 # every notebooks/*.ipynb
     .venv/bin/python scripts/execute_notebooks.py notebooks/02_scenario1_gauss.ipynb
 
+Each lesson is authored once, as a jupytext percent-format source beside it
+(``notebooks/NN_name.py``, paired with the ``.ipynb``; JupyterLab with jupytext keeps the two in
+step while you edit either). Executing reads the cells from that source, so an edit made in the
+``.py`` file with any editor reaches the executed notebook; a notebook without a source is
+executed as it is.
+
 Stored outputs are kept deterministic so re-executing does not churn the diff: no timing
 metadata, and the widget model ids (random in the kernel) are renamed in order of
 appearance. A notebook whose execution raises is reported and left untouched on disk;
@@ -16,6 +22,7 @@ import sys
 import time
 from pathlib import Path
 
+import jupytext
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
@@ -72,8 +79,27 @@ def errors_in(nb: nbformat.NotebookNode) -> list[str]:
     return found
 
 
+def source_of(path: Path) -> Path | None:
+    """The paired jupytext source of ``path`` (``NN_name.py`` beside it), or None."""
+    source = path.with_suffix(".py")
+    return source if source.exists() else None
+
+
+def load(path: Path) -> nbformat.NotebookNode:
+    """The notebook to execute: its cells from the paired source when there is one."""
+    source = source_of(path)
+    if source is None:
+        return nbformat.read(path, as_version=4)
+    nb = jupytext.read(source)
+    nb.metadata.pop("widgets", None)
+    nb.metadata.get("jupytext", {}).pop("text_representation", None)  # as jupytext stores pairs
+    for i, cell in enumerate(nb.cells):  # stable ids (jupytext makes random ones): no diff churn
+        cell.id = f"{path.stem[:2]}-{i:02d}"
+    return nb
+
+
 def execute(path: Path, timeout: int = 600) -> bool:
-    nb = nbformat.read(path, as_version=4)
+    nb = load(path)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
                             resources={"metadata": {"path": str(path.parent)}})
     start = time.perf_counter()

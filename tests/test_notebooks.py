@@ -6,6 +6,8 @@
   pytest subprocess so a failure names the notebook and shows nbval's own report.
 - Voila serves the folder once; each notebook is rendered and must not contain Voila's
   "error when executing" message.
+- Each notebook is authored once, as the jupytext percent-format source beside it
+  (``NN_name.py``); the committed ``.ipynb`` must hold the same cells, in the same order.
 - The committed files are executed top to bottom with no error output, and re-executing
   a notebook twice gives byte-identical files (no churn in the diff).
 """
@@ -16,6 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jupytext
 import nbformat
 import pytest
 
@@ -51,16 +54,40 @@ def test_committed_executed_in_order_without_errors(path):
             assert out.output_type != "error", f"code cell {i} stored an error: {out.get('ename')}"
 
 
-LESSONS = [p for p in NOTEBOOKS if p.name[:2] in {"01", "02", "03", "04"}]
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_notebook_matches_its_jupytext_source(path):
+    source = path.with_suffix(".py")
+    assert source.exists(), (f"{path.name} has no paired source: run "
+                             f"`.venv/bin/jupytext --set-formats ipynb,py:percent notebooks/{path.name}`")
+    committed = [(c.cell_type, c.source) for c in nbformat.read(path, as_version=4).cells]
+    authored = [(c.cell_type, c.source) for c in jupytext.read(source).cells]
+    for i, (a, b) in enumerate(zip(committed, authored)):
+        assert a == b, (f"cell {i} of {path.name} differs from {source.name}: edit the .py source, then "
+                        f"`make execute` (or `.venv/bin/jupytext --sync {source.relative_to(ROOT)}`)\n"
+                        f"notebook: {a!r}\nsource:   {b!r}")
+    assert len(committed) == len(authored), f"{path.name} has {len(committed)} cells, {source.name} {len(authored)}"
+    assert nbformat.read(path, as_version=4).metadata.get("jupytext", {}).get("formats") == "ipynb,py:percent"
 
 
-@pytest.mark.parametrize("path", LESSONS, ids=[p.name for p in LESSONS])
-def test_claims_are_checked(path):
+def test_no_notebook_is_generated_from_string_literals():
+    """Notebooks are authored as jupytext sources, never written by a script."""
+    for script in (ROOT / "scripts").glob("*.py"):
+        text = script.read_text()
+        assert "new_code_cell" not in text and "new_markdown_cell" not in text, script.name
+
+
+LESSONS = [p for p in NOTEBOOKS if p.name[:2] in {"01", "02", "03", "04", "05"}]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_claims_are_checked_and_rounded(path):
     nb = nbformat.read(path, as_version=4)
     checked = [c for c in _code_cells(nb) if c.source.startswith("# NBVAL_CHECK_OUTPUT")]
-    assert checked, "no cell carries # NBVAL_CHECK_OUTPUT"
+    if path in LESSONS:
+        assert checked, "no cell carries # NBVAL_CHECK_OUTPUT"
     for cell in checked:
-        text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+        text = "".join(o.get("text", "") if o.output_type == "stream" else o.get("data", {}).get("text/plain", "")
+                       for o in cell.outputs if o.output_type in {"stream", "execute_result"})
         assert text.strip(), f"checked cell prints nothing:\n{cell.source}"
         # rounded for portability: no float printed with more than 3 decimals
         assert not re.search(r"\d\.\d{4,}", text), f"unrounded number in a checked output:\n{text}"

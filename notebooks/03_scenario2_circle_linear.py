@@ -1,0 +1,128 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 3. Scenario 2 - a circle, and a network that can only draw lines
+#
+# Now the *circle* dataset: class 1 (blue) fills a disc, class 0 (orange) a ring around it.
+# No straight line separates them. The network is the same as in scenario 1 - linear
+# activation, hidden layer [8] - and by notebook 1 it can only draw a straight boundary.
+#
+# > **Which loss?** A sigmoid output trained with binary cross-entropy; why the choice does not
+# > change the lesson is explained [in notebook 1](01_composite_linear_functions.ipynb#Which-loss?).
+
+# %%
+import course_utils as cu
+from course_utils import experiments as ex, plots
+from course_utils.widgets import TrainingPanel
+
+# %% [markdown]
+# ## The trained result
+#
+# Same settings as scenario 1, only the dataset changed.
+
+# %%
+run = ex.run_scenario("scenario2")
+plots.show_figure(plots.scenario_figure(run, ex.probability_grid(run))[0])
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print(ex.summary_line(run.history))
+
+# %% [markdown]
+# ## Loss says "nothing learned", accuracy says 69 % - both are true
+#
+# The loss sits at **ln 2 = 0.693**, exactly the loss of a network that answers "50 %" for
+# every point. Yet 69 % of the training points fall on the correct side of the boundary. The
+# two numbers measure different things, so look at what the network actually answers, and at
+# the single layer it collapses to (notebook 1's `collapse`):
+
+# %%
+# NBVAL_CHECK_OUTPUT
+W, b = cu.collapse(run.net)
+p = run.predict_proba(run.X_train)
+print(f"collapsed layer: w = ({W[0, 0]:.3f}, {W[1, 0]:.3f}), b = {b[0]:.3f}")
+print(f"answers on the training points range from {p.min():.2f} to {p.max():.2f}")
+print(f"the 0.5 line crosses the x1 axis at x1 = {-b[0] / W[0, 0]:.1f}")
+print(f"called class 1: {100 * (p >= 0.5)[run.y_train == 1].mean():.0f} % of the disc, "
+      f"{100 * (p >= 0.5)[run.y_train == 0].mean():.0f} % of the ring")
+
+# %% [markdown]
+# The weights are almost zero, so every answer is within 0.1 of 50 %: the network is
+# hedging. That is the best a line can do here. By symmetry, tilting the line towards any
+# side of a disc inside a ring gains on one side what it loses on the other, so the fit with
+# the lowest cross-entropy is an almost flat one, and its loss is almost ln 2.
+#
+# **Accuracy** only asks on which side of 0.5 each point falls, however slightly. The small
+# positive bias puts the disc and most of the ring on the class-1 side; the tiny tilt puts
+# the 0.5 line at x1 = -1.6, which cuts a cap off the left of the ring, and those ring points
+# count as correct. That - not any grasp of the circle - is where the 69 % comes from.
+#
+# Because the best fit is almost flat, *where* its line falls is decided by small accidents of
+# the sample. **Predict first:** draw four other samples of the same circle; will the accuracy
+# stay at 69 %?
+
+# %%
+# NBVAL_CHECK_OUTPUT
+for data_seed in [0, 1, 2, 3]:
+    r = ex.run_scenario("scenario2", data_seed=data_seed)
+    print(f"sample {data_seed}: {ex.summary_line(r.history)}")
+
+# %% [markdown]
+# The training loss stays between 0.68 and 0.70 on every sample, while the accuracy swings
+# from about a third to two thirds: the line lands almost anywhere. Read a linear network's accuracy on the
+# circle as an accident of the sample, and its loss as the honest verdict: it learned nothing.
+#
+# ## More depth, more width, another learning rate?
+#
+# None of them changes what the network *is*: an affine map followed by a sigmoid.
+# **Predict first:** what loss will the six-layer network `[8, 8, 8, 8, 8, 8]` reach - lower
+# than the 0.691 above, the same, or higher?
+
+# %%
+# NBVAL_CHECK_OUTPUT
+for hidden, lr in [((2,), 1.0), ((8, 8), 0.3), ((4, 4, 4), 0.1), ((8, 8, 8, 8, 8, 8), 0.03)]:
+    r = ex.run_scenario("scenario2", hidden=hidden, learning_rate=lr)
+    W, b = cu.collapse(r.net)
+    print(f"hidden {list(hidden)!s:20s} lr {lr:<5g} -> {ex.summary_line(r.history)}; "
+          f"collapsed w = ({W[0, 0]:.3f}, {W[1, 0]:.3f}), b = {b[0]:.3f}")
+
+# %% [markdown]
+# Four architectures, from one hidden layer of 2 units to six layers of 8, and **the same
+# answer to every printed digit** - loss, accuracy, and the collapsed line itself. This is the
+# strongest evidence in the course that depth buys a linear network nothing: each of them
+# collapses to the same model, logistic regression on (x1, x2), whose loss has a single
+# minimum (it is convex), and gradient descent walks each of them to it. (Their *training*
+# is not identical - a deep linear network moves differently on the way, and the learning
+# rates here are chosen so that each arrives - but where they arrive is one and the same.)
+
+# %% [markdown]
+# **The live panel.** Change any control and the network is retrained from the same initial
+# weights (set by *weights seed*), then the picture is redrawn: the background is the
+# network's probability of class 1 (orange = class 0, white = undecided, blue = class 1),
+# circles are training points, triangles are test points, and the curves show train (solid)
+# and test (dashed) loss and accuracy. **Play** keeps training a few epochs at a time until
+# you press **Pause**; **Step** trains a few more epochs; **Reset** goes back to epoch 0 with
+# the same initial weights; **New data** draws a fresh sample of the dataset. If training
+# blows up, the status line says so in words.
+#
+# **Your turn: try to beat it.** With the activation left at `linear`, change the hidden
+# layers, neurons per layer, learning rate, optimizer, epochs and seed. The boundary stays a
+# straight line and the loss stays near 0.69 (or, with a learning rate that is too large,
+# training blows up - and the panel tells you so). Then change just the activation to
+# `sigmoid` - that is the next notebook.
+
+# %%
+TrainingPanel("scenario2")

@@ -1,0 +1,69 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 6. The Playground
+#
+# Everything at once: pick a dataset, the input features, the shape of the network, the
+# activation and the training settings, and watch the network learn. It is the TensorFlow
+# Playground's experience inside Jupyter (served as a dashboard by Voila: `make dashboard`),
+# plus what it lacks: every activation of this course (leaky ReLU and GELU too), a choice of
+# optimizer, accuracy beside the loss, the gradient reaching each layer, a **rewind** slider,
+# **Reset to the same initial weights**, presets from the URL, and exports.
+#
+# **What you see.** The big picture is the network's output over the whole input square:
+# orange means class 0, blue class 1, white undecided (for the regression datasets *plane* and
+# *multi_gauss*: orange negative, blue positive). Circles are training points, triangles test
+# points (tick *show test data*). Beside it: train (solid) and test (dashed) loss and accuracy.
+# Below it, the network itself: every neuron draws its own output over the input square, every
+# weight is a line (blue positive, orange negative, thicker when larger) and every bias is a
+# small square at its neuron's corner - the output unit's bias is written out. The bar chart
+# shows how large the gradient reaching each weight matrix is (small bars near the input:
+# vanishing gradients).
+#
+# **Which loss?** Classification uses a sigmoid output with binary cross-entropy (a network
+# that learned nothing scores ln 2 = 0.693); regression a linear output with squared error.
+# The TensorFlow Playground uses squared error on a tanh output instead; the boundaries look
+# the same.
+
+# %%
+from course_utils.widgets.playground import Playground, query_string
+
+# %% [markdown]
+# **How to use it.** Every change of a control rebuilds the data and the network from their
+# seeds and trains *train epochs* epochs (0: stay at epoch 0, then press Play). **Play** keeps
+# training until **Pause**; **Step** trains a few epochs; **Reset** goes back to epoch 0 with
+# exactly the same initial weights; **New data** draws a new sample. Drag **rewind** to see the
+# boundary as it was earlier in training. **Export** makes download links for the settings and
+# weights (JSON) and for the pictures (PNG), and prints a share link. If training diverges
+# (try learning rate 10) the dashboard says so in words and keeps the last good weights.
+
+# %%
+Playground(query_string())
+
+# %% [markdown]
+# **Presets for a lesson.** Add settings to the dashboard's URL, and list the controls to
+# hide, e.g. `…/06_playground.ipynb?dataset=circle&activation=linear&hide=activation`:
+# circle data with a linear activation that learners cannot change. Parameters:
+# `dataset`, `noise` (0-50), `train` (10-90), `features` (e.g. `x1,x2,x1^2`), `hidden`
+# (e.g. `4,2`), `activation`, `learning_rate` (or `lr`), `optimizer`, `batch_size`,
+# `regularization` (`none`, `l1`, `l2`), `reg_rate`, `epochs`, `seed`, `data_seed`,
+# `show_test`, `discretize`, and `hide` (any of those names, plus `play`, `rewind`,
+# `export`, `network`, `gradients`, `regenerate`). A wrong value is reported at the top of
+# the dashboard with the valid choices; the rest of the preset still applies.
+#
+# Things to try: *circle* with `linear` (a straight line, loss stuck near 0.693); the same with
+# the `x1^2` and `x2^2` inputs (solved without any nonlinearity); *spiral* with `relu` and
+# six layers; `sigmoid` in six layers (watch the gradient bars near the input shrink).
