@@ -7,7 +7,7 @@ never from here, so ``import course_utils`` stays light and works without a disp
 from .activations import ACTIVATIONS, Activation, get_activation
 from .data import DATASETS, DOMAIN, REGRESSION_DATASETS, make_dataset, train_test_split
 from .features import DEFAULT_FEATURES, FEATURES, featurize
-from .model import MLP, OUTPUTS, collapse
+from .model import MLP, OUTPUTS, collapse, tanh_as_sigmoid
 from .train import OPTIMIZERS, History, evaluate, train
 
 __version__ = "0.1.0"
@@ -16,6 +16,6 @@ __all__ = [
     "ACTIVATIONS", "Activation", "get_activation",
     "DATASETS", "REGRESSION_DATASETS", "DOMAIN", "make_dataset", "train_test_split",
     "FEATURES", "DEFAULT_FEATURES", "featurize",
-    "MLP", "OUTPUTS", "collapse",
+    "MLP", "OUTPUTS", "collapse", "tanh_as_sigmoid",
     "OPTIMIZERS", "History", "train", "evaluate",
 ]

@@ -26,7 +26,7 @@ __all__ = [
     "activation_curves", "pre_activations", "gradient_norms", "dead_units", "silent_units",
     "dead_fraction", "silent_fraction", "mean_hidden_output", "epochs_to_accuracy",
     "Run", "compare_activations", "format_table", "FLAVOURS",
-    "gradient_norm_study", "dead_unit_study", "format_dead_study",
+    "gradient_norm_study", "silent_unit_study", "format_silent_study", "round_epochs",
 ]
 
 FLAVOURS: tuple[str, ...] = tuple(name for name in ACTIVATIONS if name != "linear")
@@ -295,10 +295,20 @@ def compare_activations(names: Sequence[str], X, y, X_test=None, y_test=None, *,
     return runs
 
 
+def round_epochs(epochs: int) -> str:
+    """An epoch count as a table shows it: exact below 20, else to the nearest 10 ("≈ 70").
+
+    The exact epoch at which a threshold is first crossed can move by one or two on
+    another CPU or BLAS; the rounded figure is what the lesson's sentences rely on.
+    """
+    epochs = int(epochs)
+    return str(epochs) if epochs < 20 else f"≈ {int(round(epochs, -1))}"
+
+
 def format_table(runs: Sequence[Run], decimals: int = 3) -> str:
     """A plain-text table of a comparison, rounded so it reads the same on every machine.
 
-    Columns: activation, epochs to the target accuracy ("never" if not reached),
+    Columns: activation, epochs to the target accuracy (:func:`round_epochs`; "never" if not reached),
     final loss and final accuracy (rounded to ``decimals``), and a note when training
     diverged.
     """
@@ -306,7 +316,7 @@ def format_table(runs: Sequence[Run], decimals: int = 3) -> str:
     head = ("activation", f"epochs to {target:.0%}", "final loss", "final accuracy")
     rows = []
     for r in runs:
-        reached = "never" if r.epochs_to_target is None else str(r.epochs_to_target)
+        reached = "never" if r.epochs_to_target is None else round_epochs(r.epochs_to_target)
         note = "  (diverged)" if r.diverged else ""
         rows.append((r.activation, reached, f"{r.final_loss:.{decimals}f}",
                      f"{r.final_accuracy:.{decimals}f}{note}"))
@@ -350,43 +360,71 @@ def gradient_norm_study(names: Sequence[str], X, y, *, depth: int = 8, width: in
     return out
 
 
-def dead_unit_study(names: Sequence[str], learning_rates: Sequence[float], X, y, *,
-                    hidden: Sequence[int] = (16, 16), epochs: int = 100,
-                    seeds: Sequence[int] = (0, 1, 2), tol: float = 1e-6
-                    ) -> dict[tuple[str, float], dict[str, float]]:
-    """Dead and silent units after full-batch training, averaged over a few seeds.
+def silent_unit_study(names: Sequence[str], X, y, X_test=None, y_test=None, *,
+                      hidden: Sequence[int] = (16, 16), learning_rate: float = 3.0,
+                      epochs: int = 500, seeds: Sequence[int] = (0, 1, 2)) -> dict[str, dict]:
+    """Share of hidden units that fire for no training point, epoch by epoch.
+
+    A unit that never fires (``z <= 0`` on every training row, :func:`silent_units`)
+    outputs 0 for ReLU and passes no gradient: whether it ever fires again is what
+    decides if it is lost. Leaky ReLU and GELU still pass a little gradient there, so
+    their silent units *can* come back; this measures whether they do.
+
+    Parameters
+    ----------
+    names : sequence of str
+        Keys of :data:`course_utils.ACTIVATIONS`.
+    X, y : ndarray, shapes (n, d) and (n,)
+        Training set (silence is measured on it).
+    X_test, y_test : ndarray, optional
+        Held-out set for the final accuracy (else the training set).
+    hidden, learning_rate, epochs
+        The network ``[d, *hidden, 1]`` and its full-batch gradient descent.
+    seeds : sequence of int
+        One run per seed (initial weights).
 
     Returns
     -------
     dict
-        ``(name, learning_rate) -> {"dead", "silent", "accuracy", "diverged"}``: the mean
-        dead fraction (:func:`dead_fraction`), silent fraction (:func:`silent_fraction`)
-        and training accuracy over ``seeds``, and how many of those runs diverged.
+        ``name -> {"silent": float64 (n_seeds, epochs + 1), "accuracy": float64 (n_seeds,),
+        "diverged": int}``; column 0 of ``silent`` is the untrained network.
     """
     acts = [get_activation(n).name for n in names]
     X, y = check_Xy(X, y)
     if not len(seeds):
         raise ValueError("Give at least one seed.")
     sizes = [X.shape[1], *[int(h) for h in hidden], 1]
+    X_eval, y_eval = (X, y) if X_test is None else (X_test, y_test)
     out = {}
     for name in acts:
-        for lr in learning_rates:
-            dead, silent, acc, diverged = [], [], [], 0
-            for seed in seeds:
-                net = MLP(sizes, name, seed=seed)
-                hist = train(net, X, y, epochs=epochs, learning_rate=lr)
-                dead.append(dead_fraction(net, X, tol))
-                silent.append(silent_fraction(net, X))
-                acc.append(evaluate(net, X, y)[1])
-                diverged += hist.diverged
-            out[(name, float(lr))] = {"dead": float(np.mean(dead)), "silent": float(np.mean(silent)),
-                                      "accuracy": float(np.mean(acc)), "diverged": diverged}
+        silent, acc, diverged = [], [], 0
+        for seed in seeds:
+            net = MLP(sizes, name, seed=seed)
+            curve = [silent_fraction(net, X)]
+            hist = train(net, X, y, epochs=epochs, learning_rate=learning_rate,
+                         callback=lambda epoch, n, h: curve.append(silent_fraction(n, X)))
+            curve += [curve[-1]] * (epochs + 1 - len(curve))  # a diverged run stops early
+            silent.append(curve)
+            acc.append(evaluate(net, X_eval, y_eval)[1])
+            diverged += hist.diverged
+        out[name] = {"silent": np.array(silent, dtype=np.float64),
+                     "accuracy": np.array(acc, dtype=np.float64), "diverged": diverged}
     return out
 
 
-def format_dead_study(study: dict[tuple[str, float], dict[str, float]]) -> str:
-    """A plain-text table of :func:`dead_unit_study`: percentages to one decimal."""
-    head = ("activation", "learning rate", "dead", "never fire", "train accuracy", "diverged runs")
-    rows = [(name, f"{lr:g}", f"{r['dead']:.1%}", f"{r['silent']:.1%}", f"{r['accuracy']:.1%}",
-             str(r["diverged"])) for (name, lr), r in study.items()]
+def format_silent_study(study: dict[str, dict], good: float = 0.95) -> str:
+    """A plain-text table of :func:`silent_unit_study`, in whole percentages.
+
+    Columns: the largest share of silent units at any epoch and the share at the end
+    (means over seeds), the mean final accuracy, and how many runs ended below ``good``.
+    """
+    head = ("activation", "never fire: peak", "never fire: end", "accuracy",
+            f"runs below {good:.0%}")
+    rows = []
+    for name, r in study.items():
+        curve = r["silent"].mean(axis=0)
+        n_runs = len(r["accuracy"])
+        note = f"  ({r['diverged']} diverged)" if r["diverged"] else ""
+        rows.append((name, f"{curve.max():.0%}", f"{curve[-1]:.0%}", f"{r['accuracy'].mean():.0%}",
+                     f"{int(np.sum(r['accuracy'] < good))} of {n_runs}{note}"))
     return _layout(head, rows)

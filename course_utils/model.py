@@ -15,7 +15,7 @@ import numpy as np
 
 from .activations import ACTIVATIONS, Activation, get_activation
 
-__all__ = ["MLP", "OUTPUTS", "Output", "collapse", "check_Xy"]
+__all__ = ["MLP", "OUTPUTS", "Output", "collapse", "tanh_as_sigmoid", "check_Xy"]
 
 MAX_HIDDEN_LAYERS = 16
 MAX_WIDTH = 1024
@@ -410,3 +410,45 @@ def collapse(net: MLP) -> tuple[np.ndarray, np.ndarray]:
         b_total = b_total @ W + b  # (fan_out,)
     return W_total, b_total
 
+
+
+def tanh_as_sigmoid(net: MLP) -> MLP:
+    """A sigmoid network computing exactly the same logit as a tanh network.
+
+    ``tanh z = 2 sigmoid(2z) - 1``: each tanh unit is a sigmoid unit whose input is
+    doubled and whose output is doubled and shifted down by 1. Both changes are absorbed
+    into the weights and biases, so tanh and sigmoid networks of one shape compute the
+    same set of functions; only the coordinates gradient descent moves in differ.
+    With ``s`` the sigmoid layer's output and ``a = 2s - 1`` the tanh layer's:
+
+    - first layer: ``W' = 2 W``, ``b' = 2 b`` (the input is doubled);
+    - later hidden layers: ``z' = 2 (a W + b) = s (4 W) + 2 (b - 1ᵀW)``;
+    - output layer: ``z = a W + b = s (2 W) + (b - 1ᵀW)``.
+
+    Parameters
+    ----------
+    net : MLP
+        Its hidden activation must be ``"tanh"``.
+
+    Returns
+    -------
+    MLP
+        A new network with hidden activation ``"sigmoid"``; ``net`` is unchanged.
+    """
+    if not isinstance(net, MLP):
+        raise ValueError(f"tanh_as_sigmoid expects an MLP, got {type(net).__name__}.")
+    if net.activation.name != "tanh":
+        raise ValueError(f"tanh_as_sigmoid rewrites a tanh network; this one uses {net.activation.name!r}.")
+    params = []
+    last = len(net.params) - 1
+    for i, (W, b) in enumerate(net.params):  # W (fan_in, fan_out), b (fan_out,)
+        if i == 0:
+            W_new, b_new = W, b  # the input is the data itself
+        else:
+            W_new, b_new = 2 * W, b - W.sum(axis=0)  # the layer's input is a = 2s - 1
+        if i < last:
+            W_new, b_new = 2 * W_new, 2 * b_new  # a hidden layer's sigmoid gets its input doubled
+        params.append((W_new, b_new))
+    out = MLP(net.layer_sizes, "sigmoid", seed=0, output=net.output.name)
+    out.set_params(params)
+    return out

@@ -21,8 +21,9 @@
 #
 # 1. the shapes — each activation's value and derivative, on shared axes;
 # 2. **saturation and vanishing gradients** — how big the gradient is in each layer of a deep network;
-# 3. **dead ReLU units** — hidden units that stop firing for good after a too-large learning rate;
-# 4. **zero-centred outputs** — tanh against sigmoid on the same task;
+# 3. **dead ReLU units** — hidden units that stop firing for good after a too-large learning rate, and
+#    whether leaky ReLU and GELU units come back;
+# 4. **sigmoid against tanh** — the same functions, trained at different speeds;
 # 5. all of them **side by side** on one dataset, and a live panel to compare any two.
 #
 # As everywhere in this course, the output unit is a sigmoid trained with **binary cross-entropy**
@@ -106,40 +107,101 @@ flavours.plot_gradient_norms(study);
 # The initialisation matters too: the ReLU family starts with weights √2 larger to make up for
 # zeroing half their inputs (`Activation.init_gain`).
 
+# %%
+from course_utils.checks import MultipleChoice, NumberCheck
+NumberCheck(
+    "Every sigmoid slope is at most 0.25. Through <b>5</b> sigmoid layers, by what power of ten at most can "
+    "the slopes alone shrink the gradient? (Type e.g. −2.5 for 10<sup>−2.5</sup>.)",
+    answer=-3.0, tolerance=0.05,
+    why="0.25⁵ = 1/1024 ≈ 10⁻³·⁰. Each layer multiplies by at most 0.25 = 10⁻⁰·⁶, so n layers give 10⁻⁰·⁶ⁿ.")
+
 # %% [markdown]
 # ## 3 · Dead ReLU units
 #
-# A ReLU unit whose pre-activation is negative for **every** training point outputs 0 everywhere *and*
-# has slope 0 everywhere: no gradient reaches its incoming weights. In the first hidden layer, whose
-# inputs are the fixed data, nothing else can move it, so it stays dead; a deeper unit can revive if the
-# layers before it change what it sees. One large
-# step can throw many units there. We train a `[2, 16, 16, 1]` net on the circle for 100 full-batch
-# epochs, with a modest and a large learning rate, three seeds each, and count the hidden units through
-# which **no gradient flows** (|a′(z)| ≤ 10⁻⁶ on every training point: filled bars) and the units that
-# **never fire** (z ≤ 0 on every training point: dashed outlines).
-
-# %%
-dead = dg.dead_unit_study(["relu", "leaky_relu", "gelu"], [0.3, 3.0], X_train, y_train,
-                          hidden=(16, 16), epochs=100, seeds=(0, 1, 2))
-flavours.plot_dead_units(dead);
-
-# %%
-print(dg.format_dead_study(dead))
-
-# %% [markdown]
-# With the large learning rate a big share of ReLU units die. Leaky ReLU's answer: below zero its
-# slope is 0.01, not 0, so a unit that *never fires* (the "never fire" column) still passes gradient
-# and can climb back — none is dead. GELU's answer is its smooth negative tail: just below zero it
-# still has a slope, so units do not die at the first bad step. (Far below zero GELU's slope does
-# vanish too; try larger learning rates in the panel below.)
-
-# %% [markdown]
-# ## 4 · Zero-centred outputs: tanh against sigmoid
+# A hidden unit **never fires** when its pre-activation z is ≤ 0 for every training point. For ReLU
+# that unit outputs 0 everywhere *and* has slope 0 everywhere, so no gradient reaches its incoming
+# weights: it is **dead**. In the first hidden layer, whose inputs are the fixed data, nothing else
+# can move it, so it stays dead; a deeper unit can revive if the layers before it change what it
+# sees. Leaky ReLU (slope 0.01 below zero) and GELU (a smooth tail) still pass *some* gradient to a
+# unit that never fires — but is that enough to bring it back? We measure it: the share of hidden
+# units that fire for no training point, after every epoch, with a large learning rate (3).
 #
-# Every sigmoid output is positive (mean ≈ 0.5). The gradient of a weight is `input × dZ`, so all the
-# weights into one unit see gradients of the *same sign*, and gradient descent has to zig-zag. tanh is a
-# shifted, stretched sigmoid (tanh z = 2·sigmoid(2z) − 1) centred on 0, so its layers' outputs average much
-# nearer 0 (right). Same data, same `[2, 8, 8, 1]` net, same seed and learning rate:
+# **Predict first:** a `[2, 16, 16, 1]` network on the circle, three seeds per activation. Will the
+# units that fall silent cost it any accuracy?
+
+# %%
+wide = dg.silent_unit_study(["relu", "leaky_relu", "gelu"], X_train, y_train, X_test, y_test,
+                            hidden=(16, 16), learning_rate=3.0, epochs=300, seeds=(0, 1, 2))
+flavours.plot_silent_units(wide, title="A wide network loses many units to silence - and still learns");
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print(dg.format_silent_study(wide))
+
+# %% [markdown]
+# Within the first 50 epochs nearly half of the 32 ReLU units fall silent. A few fire again (those in
+# the second layer, whose inputs keep changing); the rest stay silent to epoch 300. Yet every run
+# reaches 100 % test accuracy: the surviving units are enough. Leaky ReLU and GELU units fall silent
+# almost as often, and some fire again within the next few dozen epochs, but about a third of the
+# leaky units and a quarter of the GELU units are still silent at epoch 300: below zero a leaky
+# unit's slope is 0.01, a hundredth of its slope above zero, too weak here to bring most of them back.
+#
+# Silence costs something when there are no spare units. The circle needs at least three
+# straight edges (a triangle), so give the network exactly **three** hidden units, the same
+# learning rate 3, and eight seeds. **Predict first:** how many of the eight ReLU runs lose a unit
+# for good, and what accuracy does a network with two working units reach?
+
+# %%
+# NBVAL_CHECK_OUTPUT
+narrow = dg.silent_unit_study(["relu", "leaky_relu", "gelu"], X_train, y_train, X_test, y_test,
+                              hidden=(3,), learning_rate=3.0, epochs=300, seeds=range(8))
+print(dg.format_silent_study(narrow))
+print("ReLU test accuracy per run:", " ".join(f"{a:.0%}" for a in narrow["relu"]["accuracy"]))
+
+# %% [markdown]
+# Three of the eight ReLU runs end with one of their three units dead (12 % of all units on
+# average) and stall near 80 %: two lines can cut a band out of the plane, not a closed region.
+# Leaky ReLU and GELU units fall silent too (on average up to 21 % and 17 % of them at the worst
+# epoch), but every one of them fires again by epoch 300 (0 % at the end), and every run passes
+# 95 %. That is what the small negative slope buys: not immunity from silence, but a way back.
+
+# %%
+MultipleChoice(
+    "A ReLU unit in the <b>first</b> hidden layer outputs 0 for every training point. What happens to it "
+    "during the rest of training (no regularisation)?",
+    ["It stays exactly as it is: no gradient reaches its weights.",
+     "It slowly comes back, because the output layer keeps changing.",
+     "It comes back once the learning rate is lowered."],
+    answer=0,
+    why="its slope is 0 on every training point, so dLoss/dW and dLoss/db are exactly 0 for its "
+        "weights, and its inputs (the data) never change. A deeper unit could revive, because the "
+        "layers before it keep changing what it sees.",
+    wrong_why={
+        "It slowly comes back, because the output layer keeps changing.":
+            "the output layer's changes reach the unit only through its slope, which is 0 everywhere.",
+        "It comes back once the learning rate is lowered.":
+            "any learning rate times a zero gradient is still zero.",
+    })
+
+# %% [markdown]
+# ## 4 · Sigmoid against tanh: the same functions, trained differently
+#
+# tanh is a stretched, shifted sigmoid: tanh z = 2·sigmoid(2z) − 1. Doubling a unit's input and
+# turning its output s into 2s − 1 are both things the weights and biases around it can do, so **every
+# tanh network is also a sigmoid network** of the same shape, with other weights — and the reverse.
+# `cu.tanh_as_sigmoid` does that rewrite; the two compute the same logit:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+import course_utils as cu
+tanh_net = cu.MLP([2, 8, 8, 1], "tanh", seed=3)
+twin = cu.tanh_as_sigmoid(tanh_net)
+print("same logit on 250 points:", np.allclose(tanh_net.logits(X_test), twin.logits(X_test), rtol=0, atol=1e-12))
+
+# %% [markdown]
+# So whatever separates sigmoid from tanh in training is **optimisation only**: where gradient descent
+# starts and how its steps are scaled, never what the network can express. Same data, same
+# `[2, 8, 8, 1]` net, same seed, learning rate 0.3, 500 epochs (right: each hidden layer's mean output):
 
 # %%
 pair = dg.compare_activations(["sigmoid", "tanh"], X_train, y_train, X_test, y_test,
@@ -153,10 +215,49 @@ flavours.plot_mean_outputs({r.activation: dg.mean_hidden_output(r.net, X_train) 
 print(dg.format_table(pair))
 
 # %% [markdown]
-# tanh gets there many times faster. Part of that is the centring; part is the slope (tanh′(0) = 1,
-# sigmoid′(0) = 0.25). To separate the two, pick sigmoid in the panel below and raise the learning rate
-# from 0.3 to 1 — about the step tanh takes at 0.3 — then compare its epochs with tanh's in the table above:
-# what is left of the gap is the centring.
+# Two differences are candidates. **Slope:** sigmoid′(0) = 0.25, tanh′(0) = 1, so sigmoid's
+# gradients are smaller — but a larger learning rate makes up for a constant factor. **Centring:**
+# every sigmoid output is positive (mean ≈ 0.5, right). A weight's gradient for one training example
+# is (its input) × (the unit's δ), so for *one example* all the weights into a unit, fed by positive
+# inputs, get gradients of the same sign and must all grow or all shrink together; summed over a
+# batch the signs can mix, but the bias towards moving together remains. tanh outputs average near 0.
+#
+# **Predict first:** if the slope were the whole story, raising sigmoid's learning rate 3 to 10 times
+# would close the gap. Does it?
+
+# %%
+# NBVAL_CHECK_OUTPUT
+for lr in (0.3, 1.0, 3.0):
+    runs_lr = dg.compare_activations(["sigmoid", "tanh"], X_train, y_train, X_test, y_test,
+                                     hidden=(8, 8), epochs=500, learning_rate=lr)
+    print(f"learning rate {lr:<3}  epochs to 97 %:",
+          "   ".join(f"{r.activation} {'never' if r.epochs_to_target is None else dg.round_epochs(r.epochs_to_target)}"
+                     for r in runs_lr))
+
+# %% [markdown]
+# No: at its best learning rate of these three (3), sigmoid still needs about 160 epochs, while tanh
+# needs about 20 at learning rate 1 — and at every learning rate tanh is faster. A single learning rate
+# cannot undo the difference, because the rewrite above rescales each layer differently (×2 in the
+# first, ×4 in the middle ones) and shifts every bias: same functions, different coordinates, and
+# gradient descent is sensitive to coordinates. This experiment does not split the remainder between
+# centring and per-layer scale; it shows that a larger step alone is not the cure.
+
+# %%
+MultipleChoice(
+    "A [2, 8, 8, 1] tanh network reaches 100 % test accuracy. Could a [2, 8, 8, 1] <b>sigmoid</b> "
+    "network compute exactly the same function?",
+    ["Yes: tanh z = 2·sigmoid(2z) − 1, and the factors are absorbed into weights and biases.",
+     "No: sigmoid outputs are all positive, so it cannot represent tanh's negative values.",
+     "Only approximately, with more units."],
+    answer=0,
+    why="cu.tanh_as_sigmoid builds that network; the two logits agree to 10⁻¹². Their difference in "
+        "training is optimisation, not expressive power.",
+    wrong_why={
+        "No: sigmoid outputs are all positive, so it cannot represent tanh's negative values.":
+            "the next layer's bias can subtract the 1 in 2s − 1, so negative values are not lost.",
+        "Only approximately, with more units.":
+            "the rewrite is exact and keeps the shape [2, 8, 8, 1].",
+    })
 
 # %% [markdown]
 # ## 5 · Side by side
@@ -201,7 +302,41 @@ ComparePanel(dataset="circle", first="sigmoid", second="relu")
 # %% [markdown]
 # ## What to remember
 #
-# - Sigmoid's slope is at most 0.25: in a deep sigmoid net the early layers get almost no gradient.
-# - tanh fixes the off-centre outputs (and has a 4× larger slope) but still saturates.
-# - ReLU does not saturate for positive inputs, but a unit can die; leaky ReLU and GELU keep a slope below zero.
-# - On a small task many flavours work; the differences grow with depth and learning rate.
+# - Sigmoid's slope is at most 0.25, and backpropagation multiplies by a slope and a weight matrix per
+#   layer: in a deep sigmoid net the early layers get almost no gradient.
+# - tanh and sigmoid networks compute the same set of functions; tanh trains faster here at every
+#   learning rate tried, so the difference is in optimisation, not expressive power.
+# - ReLU does not saturate for positive inputs, but a unit can fall silent and, in the first layer,
+#   stay dead; that costs accuracy only when units are scarce. Leaky ReLU and GELU units fall silent
+#   too, but can come back.
+#
+# ## Exercises
+#
+# 1. Show that a ReLU network is **piecewise linear**: on each region of the input plane where every
+#    unit's on/off state is fixed, the network is one affine map. Why does that make its decision
+#    boundary a polygon (possibly open), and a tanh network's boundary smooth?
+# 2. In section 4, rewrite `cu.tanh_as_sigmoid` the other way round: which weights and biases turn a
+#    sigmoid network into a tanh network? Check your answer numerically with `np.allclose`.
+# 3. Run the narrow study of section 3 with `hidden=(4,)`. Do dead ReLU units still cost accuracy?
+#    Why does one spare unit change the answer?
+#
+# <details><summary>Answers</summary>
+#
+# 1. Fix which units are on. Each on-unit passes z unchanged, each off-unit outputs 0, so every layer
+#    is affine and so is their composition. The regions are cut out by the units' lines (and, deeper,
+#    by lines bent where earlier units switch), so the set where the logit is 0 is made of straight
+#    pieces: a polygon or an open polyline. tanh has no such regions; its boundary curves smoothly.
+# 2. sigmoid z = (1 + tanh(z/2)) / 2: halve the first layer's weights and biases; for every later layer,
+#    halve the weights (and halve again for a hidden layer's z) and add half the sum of the weights to
+#    the bias. `cu.tanh_as_sigmoid` of the result gives back the original weights.
+# 3. With four units, losing one still leaves three lines, enough for a triangle around the disc;
+#    silence now costs little or nothing. Spare units are insurance.
+#
+# </details>
+#
+# **Homework:** `hw2` — write the classic activations and their derivatives, do one backpropagation
+# step by hand, and train a network that solves the circle (`homework/README.md` says how to get it).
+#
+# **Summary.** Activations differ in how well they *train*, not in whether they bend the boundary:
+# sigmoid saturates, ReLU units can die, and the smooth or leaky variants trade a little compute
+# for safety. **Next →** [06 · the Playground](06_playground.ipynb): every knob at once.

@@ -254,8 +254,15 @@ def test_format_table_lists_every_run_rounded(circle):
     for run, line in zip(runs, lines[2:]):
         cells = line.split()
         assert cells[0] == run.activation
-        assert cells[1] == ("never" if run.epochs_to_target is None else str(run.epochs_to_target))
-        assert cells[2] == f"{run.final_loss:.3f}"
+        assert cells[1] == ("never" if run.epochs_to_target is None
+                            else dg.round_epochs(run.epochs_to_target).split()[-1])
+        assert cells[-2] == f"{run.final_loss:.3f}"
+
+
+@pytest.mark.parametrize("epochs, shown", [(1, "1"), (19, "19"), (20, "≈ 20"), (73, "≈ 70"),
+                                           (76, "≈ 80"), (831, "≈ 830")])
+def test_epochs_are_rounded_to_ten_from_twenty(epochs, shown):
+    assert dg.round_epochs(epochs) == shown
 
 
 def test_divergence_is_reported_in_the_table():
@@ -279,14 +286,23 @@ def test_gradient_norm_study_shapes_and_determinism(circle):
         assert not np.array_equal(before, after)  # training moved the weights
 
 
-def test_dead_unit_study_large_learning_rate_kills_relu_units():
-    X, y = make_dataset("circle", n_samples=250, noise=0.0, seed=0)
-    study = dg.dead_unit_study(["relu", "leaky_relu"], [0.3, 3.0], X, y, hidden=(16, 16),
-                               epochs=100, seeds=(0, 1, 2))
-    assert set(study) == {(n, lr) for n in ("relu", "leaky_relu") for lr in (0.3, 3.0)}
-    for r in study.values():
-        assert 0.0 <= r["dead"] <= r["silent"] <= 1.0 and 0.0 <= r["accuracy"] <= 1.0
-    assert study[("relu", 3.0)]["dead"] > study[("relu", 0.3)]["dead"]
-    assert study[("leaky_relu", 3.0)]["dead"] == 0.0
-    text = dg.format_dead_study(study)
-    assert text.count("relu") == 4 and "never fire" in text
+def test_silent_unit_study_relu_units_stay_silent_leaky_units_come_back():
+    """A narrow net at a large learning rate: some ReLU runs lose a unit for good and
+    pay in accuracy; leaky ReLU's silent units fire again by the end."""
+    X, y = make_dataset("circle", n_samples=500, noise=0.0, seed=0)
+    X, Xt, y, yt = train_test_split(X, y, test_fraction=0.5, seed=0)
+    study = dg.silent_unit_study(["relu", "leaky_relu"], X, y, Xt, yt, hidden=(3,), learning_rate=3.0,
+                                 epochs=300, seeds=range(8))
+    relu, leaky = study["relu"], study["leaky_relu"]
+    assert relu["silent"].shape == (8, 301) and relu["accuracy"].shape == (8,)
+    assert np.all((0 <= relu["silent"]) & (relu["silent"] <= 1))
+    # a ReLU unit silent on every training point never fires again
+    for run in relu["silent"]:
+        first = np.flatnonzero(run > 0)
+        if first.size:
+            assert np.all(np.diff(run[first[0]:]) >= 0)
+    assert relu["silent"][:, -1].max() > 0 and leaky["silent"][:, -1].max() == 0
+    assert leaky["silent"].max() > 0  # leaky units did fall silent, then came back
+    assert relu["accuracy"].min() < 0.9 <= leaky["accuracy"].min()
+    text = dg.format_silent_study(study)
+    assert "never fire: peak" in text and text.count("of 8") == 2

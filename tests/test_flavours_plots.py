@@ -73,14 +73,15 @@ def test_gradient_norms_on_a_log_axis():
     assert axes[0].get_legend() is not None
 
 
-def test_dead_units_bars_have_the_study_heights():
-    study = {("relu", 0.3): {"dead": 0.1, "silent": 0.2}, ("relu", 3.0): {"dead": 0.5, "silent": 0.5},
-             ("gelu", 0.3): {"dead": 0.0, "silent": 0.1}, ("gelu", 3.0): {"dead": 0.0, "silent": 0.3}}
+def test_silent_units_lines_are_the_mean_over_seeds():
+    study = {"relu": {"silent": np.array([[0.0, 0.5, 0.5], [0.0, 0.25, 0.0]])},
+             "gelu": {"silent": np.array([[0.1, 0.1, 0.0]])}}
     fig, ax = plt.subplots()
-    bars = flavours.plot_dead_units(study, ax=ax)
-    heights = [[p.get_height() for p in b] for b in bars]
-    assert heights == [pytest.approx([10, 50]), pytest.approx([20, 50]),
-                       pytest.approx([0, 0]), pytest.approx([10, 30])]
+    lines = flavours.plot_silent_units(study, ax=ax, title="what to see")
+    assert [line.get_label() for line in lines] == ["relu (mean of 2 runs)", "gelu (mean of 1 runs)"]
+    np.testing.assert_allclose(lines[0].get_ydata(), [0, 37.5, 25])
+    np.testing.assert_array_equal(lines[0].get_xdata(), [0, 1, 2])
+    assert ax.get_title() == "what to see"
     assert ax.get_ylabel() and ax.get_xlabel() and ax.get_legend() is not None
 
 

@@ -3,7 +3,7 @@ import json
 import numpy as np
 import pytest
 
-from course_utils import ACTIVATIONS, MLP, collapse, make_dataset
+from course_utils import ACTIVATIONS, MLP, collapse, make_dataset, tanh_as_sigmoid
 
 DEPTHS = {0: [2, 1], 1: [2, 5, 1], 3: [2, 4, 3, 4, 1]}
 REGS = {"none": (0.0, 0.0), "l1": (0.01, 0.0), "l2": (0.0, 0.05)}
@@ -170,3 +170,21 @@ def test_bad_inputs_are_explained():
         net.loss_and_gradients(good, np.array([0, 1]))
     with pytest.raises(ValueError, match=">= 0"):
         net.loss_and_gradients(good, np.array([0, 1, 0, 1]), l1=-1)
+
+
+@pytest.mark.parametrize("sizes", [[2, 1], [2, 5, 1], [2, 8, 8, 1], [3, 4, 4, 4, 1]])
+def test_tanh_as_sigmoid_computes_the_same_logit(sizes):
+    net = MLP(sizes, "tanh", seed=7)
+    before = net.get_params()
+    twin = tanh_as_sigmoid(net)
+    X = np.random.default_rng(1).uniform(-6, 6, size=(500, sizes[0]))
+    assert twin.activation.name == "sigmoid" and twin.layer_sizes == net.layer_sizes
+    np.testing.assert_allclose(twin.logits(X), net.logits(X), rtol=0, atol=1e-12)
+    for (W, b), (W0, b0) in zip(net.get_params(), before):  # the tanh net is untouched
+        np.testing.assert_array_equal(W, W0)
+        np.testing.assert_array_equal(b, b0)
+
+
+def test_tanh_as_sigmoid_refuses_other_activations():
+    with pytest.raises(ValueError, match="'relu'"):
+        tanh_as_sigmoid(MLP([2, 3, 1], "relu", seed=0))

@@ -22,7 +22,7 @@ from .style import CLASS_COLOURS, HEATMAP_CMAP
 
 __all__ = [
     "OKABE_ITO", "ACTIVATION_STYLES", "CLASS_COLOURS", "BOUNDARY_CMAP", "style_for",
-    "plot_activation_curves", "plot_gradient_norms", "plot_dead_units", "plot_loss_curves",
+    "plot_activation_curves", "plot_gradient_norms", "plot_silent_units", "plot_loss_curves",
     "plot_mean_outputs", "draw_boundary", "update_boundary", "plot_small_multiples",
     "new_figure", "new_pyplot_figure", "figure_to_png",
 ]
@@ -131,46 +131,38 @@ def plot_gradient_norms(study: Mapping[str, tuple[np.ndarray, np.ndarray]], axes
     return lines
 
 
-def plot_dead_units(study: Mapping[tuple[str, float], Mapping[str, float]], ax=None) -> list:
-    """Grouped bars per activation and learning rate: dead units (filled) and units that
-    never fire (outlined).
+def plot_silent_units(study: Mapping[str, Mapping], ax=None, title: str | None = None) -> list:
+    """Share of hidden units that fire for no training point, per epoch, per activation.
 
     Parameters
     ----------
     study : mapping
-        ``(name, learning_rate) -> {"dead": ..., "silent": ...}`` (fractions in [0, 1]) as
-        returned by :func:`course_utils.diagnostics.dead_unit_study`.
+        ``name -> {"silent": (n_seeds, epochs + 1) fractions, ...}`` as returned by
+        :func:`course_utils.diagnostics.silent_unit_study`.
+    title : str, optional
+        What to see; a neutral default otherwise.
 
     Returns
     -------
-    list of BarContainer
-        For each activation, its filled "dead" bars then its outlined "never fire" bars.
+    list of Line2D
+        One line per activation: the mean over seeds (each seed's run is drawn faintly behind).
     """
-    from matplotlib.patches import Patch
-
     ax = _axes(ax, figsize=(6.5, 3.6))
-    names = list(dict.fromkeys(name for name, _ in study))
-    rates = sorted({lr for _, lr in study})
-    x = np.arange(len(rates))
-    width = 0.8 / max(len(names), 1)
-    bars, handles = [], []
-    for i, name in enumerate(names):
-        colour = style_for(name)["color"]
-        hatch = ("", "//", "..", "xx", "\\\\")[i % 5]
-        pos = x + (i - (len(names) - 1) / 2) * width
-        silent = [100 * study[(name, lr)]["silent"] for lr in rates]
-        dead = [100 * study[(name, lr)]["dead"] for lr in rates]
-        bars.append(ax.bar(pos, dead, width, color=colour, edgecolor="black", linewidth=0.6, hatch=hatch))
-        bars.append(ax.bar(pos, silent, width, fill=False, edgecolor=colour, linewidth=1.5, linestyle="--"))
-        handles.append(Patch(facecolor=colour, edgecolor="black", hatch=hatch, label=name))
-    handles.append(Patch(fill=False, edgecolor="black", linestyle="--", label="outline: never fire"))
-    ax.set_xticks(x, [f"{lr:g}" for lr in rates])
-    ax.set_xlabel("learning rate")
-    ax.set_ylabel("hidden units (%)")
+    lines = []
+    for name, r in study.items():
+        silent = 100 * np.asarray(r["silent"], dtype=float)  # (n_seeds, epochs + 1)
+        epochs = np.arange(silent.shape[1])
+        style = style_for(name)
+        for run in silent:
+            ax.plot(epochs, run, lw=0.6, alpha=0.35, color=style["color"])
+        lines += ax.plot(epochs, silent.mean(axis=0), lw=2.2, label=f"{name} (mean of {len(silent)} runs)",
+                         **style)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("hidden units that fire for\nno training point (%)")
     ax.set_ylim(0, 100)
-    ax.set_title("dead units (filled: no gradient reaches them) after training", fontsize=10)
-    ax.legend(handles=handles, fontsize=8, loc="upper left")
-    return bars
+    ax.set_title(title or "silent hidden units during training", fontsize=10)
+    ax.legend(fontsize=8, loc="upper right")
+    return lines
 
 
 def plot_loss_curves(runs: Sequence, ax=None, which: str = "train_loss") -> list:
