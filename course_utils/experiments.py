@@ -132,6 +132,10 @@ class Run:
         """P(class 1) for raw coordinates ``X`` (m, 2) -> (m,)."""
         return self.net.predict_proba(featurize(X, self.settings.features))
 
+    def test_accuracy(self) -> float:
+        """Share of test points on the right side of the 0.5 boundary, now (any epoch, 0 included)."""
+        return float(np.mean((self.predict_proba(self.X_test) >= 0.5) == self.y_test))
+
 
 def prepare(settings) -> Run:
     """Data, split and a network at its initial weights; nothing trained yet."""

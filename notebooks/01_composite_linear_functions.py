@@ -126,6 +126,46 @@ TinyNetPanel()
 # **So:** a network with linear activations, however deep and wide, draws a straight
 # decision boundary. The next three notebooks put that to work on data.
 #
+# ## Check yourself
+#
+# Pick an answer and press **Check** (or type a number and press Enter). Nothing is recorded.
+
+# %%
+from course_utils.checks import MultipleChoice, NumberCheck
+MultipleChoice(
+    "A network has 10 hidden layers of 100 units each, all with the <b>linear</b> activation, on 2 inputs. "
+    "Its decision boundary is…",
+    ["a straight line (or no boundary at all)", "a polygon with up to 100 sides",
+     "any curve, given enough training"],
+    answer=0,
+    why="it collapses to one affine map w·x + b, and the set where that is 0 is a line "
+        "(or nothing, if w = 0).",
+    wrong_why={"a polygon with up to 100 sides": "polygons need units that switch on and off; a linear "
+               "unit never switches, so the layers multiply into one.",
+               "any curve, given enough training": "training only picks the weights; whatever they are, "
+               "the network is one affine map."})
+
+# %%
+NumberCheck(
+    "One input x. Hidden layer: h = 3x + 1 (linear). Output logit: −2h + 5. Collapsed into one layer, "
+    "logit = w·x + b. What is b?",
+    answer=3, tolerance=0.001,
+    why="b = −2·1 + 5 = 3 (and w = −2·3 = −6): the second layer's weight multiplies the first "
+        "layer's bias too.")
+
+# %%
+MultipleChoice(
+    "Why can `collapse` not turn a tanh network into one layer?",
+    ["tanh(a + b) ≠ tanh(a) + tanh(b): a tanh layer does not pass sums through, so the layers "
+     "do not multiply into one matrix", "tanh networks have too many weights",
+     "collapse only handles one hidden layer"],
+    answer=0,
+    why="collapsing uses W₂(W₁x + b₁) = (W₂W₁)x + W₂b₁, which needs each layer to be affine; "
+        "tanh bends the grid, as the pictures showed.",
+    wrong_why={"collapse only handles one hidden layer": "it collapsed a network with four hidden "
+               "layers at the top of this notebook."})
+
+# %% [markdown]
 # ### Which loss?
 #
 # Every network in this course ends in one output unit with a **sigmoid**, read as the
@@ -135,3 +175,29 @@ TinyNetPanel()
 # is exactly where the score before it is 0. If that score is a linear function of the
 # inputs, the boundary is a straight line. (This note is written once, here; the other
 # notebooks link to it.)
+
+# %% [markdown]
+# ## Exercises
+#
+# 1. In the row convention z = x W + b, write the single layer equal to two stacked linear layers,
+#    then check your formula against `cu.collapse(cu.MLP([2, 3, 1], "linear", seed=0))`.
+# 2. Find two numbers a and b with relu(a + b) ≠ relu(a) + relu(b). Why does that one fact stop a
+#    ReLU network from collapsing?
+# 3. A linear network `[2, 1, 1]` squeezes everything through one hidden unit. Can it still draw every
+#    straight line that the one-layer network `[2, 1]` can?
+#
+# <details><summary>Answers</summary>
+#
+# 1. z = (x W₁ + b₁) W₂ + b₂ = x (W₁ W₂) + (b₁ W₂ + b₂), so W = W₁ W₂ and b = b₁ W₂ + b₂
+#    (`net.params` holds the pairs (W₁, b₁), (W₂, b₂)).
+# 2. a = 1, b = −1: relu(0) = 0 but relu(1) + relu(−1) = 1. Collapsing needs every layer to pass sums
+#    (and multiples) through unchanged; a ReLU layer does not.
+# 3. Yes: W = W₁ W₂ is any 2-vector (W₁ is 2×1, W₂ a number) and b = b₁ W₂ + b₂ any number. A
+#    narrow hidden layer limits the rank of W, which only matters with more than one output.
+#
+# </details>
+#
+# **Summary.** A layer is an affine map followed by an activation. Without the activation, any
+# stack of layers is one affine map, and its boundary is a straight line; a nonlinear activation
+# bends the space between layers. **Next →** [2 · scenario 1](02_scenario1_gauss.ipynb): data a
+# line can separate.

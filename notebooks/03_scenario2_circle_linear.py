@@ -109,14 +109,7 @@ for hidden, lr in [((2,), 1.0), ((8, 8), 0.3), ((4, 4, 4), 0.1), ((8, 8, 8, 8, 8
 # rates here are chosen so that each arrives - but where they arrive is one and the same.)
 
 # %% [markdown]
-# **The live panel.** Change any control and the network is retrained from the same initial
-# weights (set by *weights seed*), then the picture is redrawn: the background is the
-# network's probability of class 1 (orange = class 0, white = undecided, blue = class 1),
-# circles are training points, triangles are test points, and the curves show train (solid)
-# and test (dashed) loss and accuracy. **Play** keeps training a few epochs at a time until
-# you press **Pause**; **Step** trains a few more epochs; **Reset** goes back to epoch 0 with
-# the same initial weights; **New data** draws a fresh sample of the dataset. If training
-# blows up, the status line says so in words.
+# **The live panel** works as in notebook 2 ([how to read it](02_scenario1_gauss.ipynb#The-live-panel)).
 #
 # **Your turn: try to beat it.** With the activation left at `linear`, change the hidden
 # layers, neurons per layer, learning rate, optimizer, epochs and seed. The boundary stays a
@@ -126,3 +119,65 @@ for hidden, lr in [((2,), 1.0), ((8, 8), 0.3), ((4, 4, 4), 0.1), ((8, 8, 8, 8, 8
 
 # %%
 TrainingPanel("scenario2")
+
+# %% [markdown]
+# ## Check yourself
+
+# %%
+from course_utils.checks import MultipleChoice, NumberCheck
+NumberCheck(
+    "A network answers 50 % for every point. What is its binary cross-entropy loss (natural log)?",
+    answer=0.693, tolerance=0.005,
+    why="each point costs −ln 0.5 = ln 2 ≈ 0.693, whichever its class: the loss of knowing nothing.")
+
+# %%
+MultipleChoice(
+    "The linear network reaches 69 % training accuracy on the circle. What does that tell you?",
+    ["Little: its answers all sit within 0.1 of 50 %, and which side of 0.5 a point falls on is "
+     "decided by accidents of the sample.",
+     "It has learned part of the circle.", "With more epochs it would reach 100 %."],
+    answer=0,
+    why="four other samples gave accuracies from about a third to two thirds at the same loss ≈ ln 2.",
+    wrong_why={"It has learned part of the circle.": "its boundary is one straight line that cuts a cap "
+               "off the ring; nothing about the circle is in it.",
+               "With more epochs it would reach 100 %.": "the loss is already at its single minimum; no "
+               "straight line separates a disc from the ring around it."})
+
+# %%
+MultipleChoice(
+    "Four linear architectures print the same loss, accuracy and collapsed line to every digit. Why?",
+    ["They all collapse to logistic regression on (x1, x2), whose loss has a single minimum.",
+     "They were started from the same random weights.", "A coincidence of this dataset."],
+    answer=0,
+    why="one model, one optimum: gradient descent walks each of them to the same place.",
+    wrong_why={"They were started from the same random weights.": "they cannot be: they have different "
+               "numbers of weights. Only where they end up is shared."})
+
+# %% [markdown]
+# ## Exercises
+#
+# 1. Why can no straight line separate a disc from a ring around it? (One sentence: think of two
+#    ring points on opposite sides of the disc.)
+# 2. The best straight line on the circle hedges at about 50 %. What would the loss be if the
+#    network instead answered a confident 90 % "ring" for *every* point, with half the points in the
+#    disc? Is that better or worse than ln 2?
+# 3. Which single extra input feature would let a *linear* network separate the disc from the ring?
+#
+# <details><summary>Answers</summary>
+#
+# 1. Take two ring points on opposite sides of the disc: every point of the segment between them is
+#    on the same side of any line as they are, yet that segment crosses the disc.
+# 2. Half the points cost −ln 0.9 ≈ 0.105, the other half −ln 0.1 ≈ 2.303: the mean is ≈ 1.20,
+#    far worse than ln 2 ≈ 0.693. Confidence without knowledge is punished; that is why the best
+#    line hedges.
+# 3. x1² + x2² (the squared distance from the centre), or x1² and x2² separately: notebook 4 tries it.
+#
+# </details>
+#
+# **Homework:** `hw1` — show in code that stacked linear layers collapse (`homework/README.md`
+# says how to get it).
+#
+# **Summary.** A linear network on the circle is logistic regression in disguise: its loss stays at
+# ln 2, its 69 % accuracy is an accident of where a near-flat line falls, and depth, width or the
+# learning rate change nothing. **Next →** [4 · scenario 3](04_scenario3_circle_sigmoid.ipynb): the
+# same network with a sigmoid activation.

@@ -25,6 +25,8 @@
 # > change the lesson is explained [in notebook 1](01_composite_linear_functions.ipynb#Which-loss?).
 
 # %%
+import numpy as np
+import course_utils as cu
 from course_utils import experiments as ex, plots
 from course_utils.widgets import TrainingPanel
 
@@ -57,14 +59,7 @@ for name, r in runs.items():
     print(f"{name:20s} {ex.summary_line(r.history)}")
 
 # %% [markdown]
-# **The live panel.** Change any control and the network is retrained from the same initial
-# weights (set by *weights seed*), then the picture is redrawn: the background is the
-# network's probability of class 1 (orange = class 0, white = undecided, blue = class 1),
-# circles are training points, triangles are test points, and the curves show train (solid)
-# and test (dashed) loss and accuracy. **Play** keeps training a few epochs at a time until
-# you press **Pause**; **Step** trains a few more epochs; **Reset** goes back to epoch 0 with
-# the same initial weights; **New data** draws a fresh sample of the dataset. If training
-# blows up, the status line says so in words.
+# **The live panel** works as in notebook 2 ([how to read it](02_scenario1_gauss.ipynb#The-live-panel)).
 #
 # Things to try: switch the activation back and forth between `linear` and `sigmoid`; try
 # `tanh` and `relu`; with one neuron per layer, even the sigmoid network's boundary is a
@@ -79,9 +74,11 @@ TrainingPanel("scenario3")
 # The Playground offers extra input features such as $x_1^2$ and $x_2^2$. Give a **linear**
 # network those two extra inputs and the circle becomes easy: on the disc
 # $x_1^2 + x_2^2$ is small, on the ring it is large, so a straight boundary in the feature
-# space $(x_1, x_2, x_1^2, x_2^2)$ is a circle back in the plane. The activation is still
-# linear; the nonlinearity was put into the features by hand. (Learning rate 0.1 here: the
-# squared features reach 36, and at learning rate 1 training blows up.)
+# space $(x_1, x_2, x_1^2, x_2^2)$ is, back in the plane, the curve
+# $w_1 x_1 + w_2 x_2 + w_3 x_1^2 + w_4 x_2^2 + b = 0$: an axis-aligned conic - an ellipse here,
+# and a circle only when $w_3 = w_4$. The activation is still linear; the nonlinearity was put
+# into the features by hand. (Learning rate 0.1 here: the squared features reach 36, and at
+# learning rate 1 training blows up.)
 
 # %%
 twist = ex.run_scenario("features")
@@ -90,6 +87,13 @@ plots.show_figure(plots.scenario_figure(twist, ex.probability_grid(twist))[0])
 # %%
 # NBVAL_CHECK_OUTPUT
 print(ex.summary_line(twist.history))
+W, b = cu.collapse(twist.net)
+print("collapsed layer on (x1, x2, x1², x2²): w =", np.round(W[:, 0], 2), " b =", np.round(b[0], 2))
+
+# %% [markdown]
+# The weights on $x_1^2$ and $x_2^2$ are both negative (far from the centre means ring) and
+# nearly, not exactly, equal, so the boundary is an ellipse a little longer along $x_2$ than
+# along $x_1$; the small weights on $x_1$ and $x_2$ shift its centre slightly off the origin.
 
 # %% [markdown]
 # Tick and untick the input features below: without `x1^2` and `x2^2`, the linear network
@@ -99,6 +103,61 @@ print(ex.summary_line(twist.history))
 TrainingPanel("features")
 
 # %% [markdown]
+# ## Check yourself
+
+# %%
+from course_utils.checks import MultipleChoice
+MultipleChoice(
+    "One hidden sigmoid unit computes sigmoid(w·x + b). Where in the plane is its output exactly 0.5?",
+    ["On a straight line, w·x + b = 0.", "On a circle.", "On a curve learned from the data."],
+    answer=0,
+    why="sigmoid(z) = 0.5 exactly when z = 0. Each unit is a soft step along a line; only the output "
+        "unit's weighted sum of several steps can curve.")
+
+# %%
+MultipleChoice(
+    "With <b>one</b> hidden sigmoid unit, what does the network's boundary on the circle look like?",
+    ["A straight line.", "A small circle.", "Two parallel lines."],
+    answer=0,
+    why="the output sigmoid(v·sigmoid(w·x + b) + c) rises or falls with w·x + b alone, so its 0.5 "
+        "set is a line w·x + b = constant. Try it: neurons per layer = 1 in the panel.",
+    wrong_why={"Two parallel lines.": "a band needs a bump; one monotone step followed by a monotone "
+               "output has no bump."})
+
+# %%
+MultipleChoice(
+    "The linear network with the extra features x1² and x2²: what is its boundary in the plane?",
+    ["An axis-aligned conic: here an ellipse, a circle only if the weights on x1² and x2² are equal.",
+     "Always a circle.", "A straight line, since the activation is linear."],
+    answer=0,
+    why="the boundary is w₁x₁ + w₂x₂ + w₃x₁² + w₄x₂² + b = 0; the printed weights −0.69 and −0.65 "
+        "differ, so it is an ellipse.",
+    wrong_why={"A straight line, since the activation is linear.": "it is a straight line in the "
+               "feature space (x1, x2, x1², x2²); drawn back in the plane it curves."})
+
+# %% [markdown]
+# ## Exercises
+#
+# 1. The circle needs at least how many sigmoid hidden units to be fenced in? Try it in the panel
+#    (neurons per layer) and explain the number.
+# 2. Which extra feature, added to x1² and x2², would let the linear network of the twist draw an
+#    ellipse tilted at 45°?
+# 3. Swap the sigmoid for `relu` in the panel. What shape does the boundary have now, and why?
+#
+# <details><summary>Answers</summary>
+#
+# 1. Three: each unit is a soft step along a line, and three lines can enclose the disc in a
+#    triangle; with two, the region is at best a band or a wedge, open on some side. Eight gives
+#    room for a rounder fence. (Training may still need more than the minimum to find it.)
+# 2. x1·x2: a tilted conic has a cross term.
+# 3. Straight pieces (a polygon, possibly open): each ReLU unit is linear on each side of its own line, so the
+#    network is piecewise linear and its boundary is made of straight pieces (notebook 5's
+#    exercise 1 proves it).
+#
+# </details>
+#
 # **Summary.** A linear activation makes any network a single straight boundary (scenario
 # 1 is happy, scenario 2 is stuck at ln 2); a nonlinear activation lets the same network
-# curve its boundary (scenario 3). Notebook 5 compares the nonlinear activations.
+# curve its boundary (scenario 3) - each hidden unit a soft step along a line, the output their
+# weighted sum. **Next →** [5 · activation flavours](05_activation_flavours.ipynb): which
+# nonlinearity, measured.

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from course_utils import MLP, evaluate, make_dataset, train, train_test_split
+from course_utils import experiments as ex
 from course_utils.experiments import SCENARIOS, run_scenario
 
 
@@ -59,3 +60,13 @@ def test_presets_are_deterministic():
     a, b = run_scenario("scenario3", epochs=50), run_scenario("scenario3", epochs=50)
     assert a.history == b.history
     assert all(np.array_equal(p[0], q[0]) for p, q in zip(a.net.params, b.net.params))
+
+
+def test_test_accuracy_is_measured_now_at_any_epoch():
+    """Scenario 1's random initial line can be exactly wrong (seed 1: 0 %); one epoch fixes it."""
+    run = ex.prepare(ex.get_scenario("scenario1").replace(seed=1))
+    before = run.test_accuracy()
+    assert before == float(np.mean((run.predict_proba(run.X_test) >= 0.5) == run.y_test))
+    assert before < 0.1
+    ex.advance(run, 1)
+    assert run.test_accuracy() == 1.0 == run.history.test_accuracy[-1]
