@@ -323,9 +323,12 @@ def filmstrip(settings, epochs=FILMSTRIP_EPOCHS, resolution: int = 60) -> Filmst
 # Width sweep: what one hidden layer of 1, 2, 3, 4, 8 units can draw
 # --------------------------------------------------------------------------------------
 WIDTH_SWEEP = _BASE.replace(dataset="circle", activation="relu", optimizer="adam", learning_rate=0.1,
-                            epochs=500)
-"""The circle with ReLU units, Adam at lr 0.1, 500 epochs: each ReLU adds one straight edge, so
-the widths below draw a half-plane, a wedge, a triangle, a quadrilateral and a rounded polygon."""
+                            epochs=500, seed=1)
+"""The circle with ReLU units, Adam at lr 0.1, 500 epochs, weights seed 1. Each ReLU unit folds
+the plane along one line, so the boundary is made of straight pieces: 1 unit draws a line
+(69 %), 2 a band (84 %), 3 and 4 polygons (100 %), 8 a polygon close to a circle (100 %).
+(Seed 0 leaves the single unit dead - a flat 52 % - which hides the point; seeds 1, 3, 5-7
+all draw the line.)"""
 
 WIDTHS = (1, 2, 3, 4, 8)
 
