@@ -7,7 +7,6 @@ Each ``draw_x(ax, data)`` draws arrays computed by ``course_utils.experiments``,
 from __future__ import annotations
 
 import math
-import textwrap
 
 import numpy as np
 
@@ -30,10 +29,31 @@ _TITLE_PT = 13.0
 _SUBTITLE_PT = 9.5
 
 
-def _wrap(text: str, width_in: float, points: float) -> str:
-    # About 0.55 em per character in DejaVu Sans: wrap before the text is wider than the figure.
-    chars = max(20, int(width_in * 72.0 / (0.55 * points)) - 2)
-    return "\n".join(textwrap.fill(line, chars) for line in str(text).splitlines() or [""])
+def _wrap(text: str, width_in: float, points: float, weight: str = "normal") -> str:
+    """Break ``text`` into lines no wider than ``width_in`` inches at ``points`` size, measured
+    with the font itself (so a title never runs off the figure, whatever its letters)."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    measure = TextToPath()
+    prop = FontProperties(size=points, weight=weight)
+    room = 0.94 * width_in * 72.0  # points, leaving a small margin each side
+
+    def width(s):
+        return measure.get_text_width_height_descent(s, prop, ismath=False)[0]
+
+    lines = []
+    for paragraph in str(text).splitlines() or [""]:
+        line = ""
+        for word in paragraph.split():
+            trial = f"{line} {word}" if line else word
+            if line and width(trial) > room:
+                lines.append(line)
+                line = word
+            else:
+                line = trial
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def titled_figure(title: str | None, subtitle: str | None = None, figsize=(12.0, 2.8), **subplots):
@@ -51,7 +71,7 @@ def titled_figure(title: str | None, subtitle: str | None = None, figsize=(12.0,
     fig = Figure(figsize=figsize, dpi=100, layout="constrained")  # as style.new_figure, axes made below
     width = fig.get_figwidth()
     if title:
-        fig.suptitle(_wrap(title, width, _TITLE_PT), fontsize=_TITLE_PT, fontweight="bold")
+        fig.suptitle(_wrap(title, width, _TITLE_PT, "bold"), fontsize=_TITLE_PT, fontweight="bold")
     sub = fig.subfigures(1, 1)
     if subtitle:
         sub.suptitle(_wrap(subtitle, width, _SUBTITLE_PT), fontsize=_SUBTITLE_PT, color="#404040")
