@@ -52,7 +52,8 @@ def test_filmstrip_keeps_the_collapsed_line_only_for_linear_nets_on_x1_x2():
         t = np.linspace(-3, 3, 7)
         normal = w / np.dot(w, w)
         on_line = -b * normal + np.outer(t, [-w[1], w[0]])
-        ex.advance(run, snap.epoch - run.epoch) if snap.epoch > run.epoch else None
+        if snap.epoch > run.epoch:
+            ex.advance(run, snap.epoch - run.epoch)
         np.testing.assert_allclose(run.predict_proba(on_line), 0.5, atol=1e-12)
     assert all(s.line is None for s in ex.filmstrip("scenario3", epochs=(0,), resolution=10).snapshots)
     assert all(s.line is None for s in ex.filmstrip("features", epochs=(0,), resolution=10).snapshots)

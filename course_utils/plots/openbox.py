@@ -154,6 +154,8 @@ def filmstrip_figure(strip, title: str | None = None, subtitle: str | None = Non
     n = len(strip.snapshots)
     if subtitle is None:
         subtitle = f"{describe(strip.settings)}; background P(class 1), black: the 0.5 boundary"
+        if any(s.line is not None for s in strip.snapshots):
+            subtitle += ", dashed: the collapsed single layer's line"
     fig, axes = titled_figure(title, subtitle, figsize=(panel_size * n + 0.9, panel_size + 1.0),
                               ncols=n, squeeze=False, sharex=True, sharey=True)
     panels = draw_filmstrip(axes[0], strip)
@@ -309,15 +311,16 @@ def draw_hidden_space(ax, space, y, title: str | None = None):
     ax.set_ylabel(space.labels[1], fontsize="small")
     if title is None:
         title = ("in hidden space a straight line separates the classes" if space.line is not None else
-                 f"hidden space ({space.method} projection): the boundary is not a line in this view, "
-                 "so it is not drawn")
+                 f"hidden space ({space.method} projection): this view drops part of what the output "
+                 "sees, so its boundary is not drawn")
     legend = [Line2D([], [], marker="o", linestyle="", color=c, label=f"class {i}")
               for i, c in enumerate(CLASS_COLOURS)] + ([line] if line is not None else [])
     ax.legend(handles=legend, fontsize="x-small", loc="best", framealpha=0.85)
     return {"points": points, "line": line, "title": ax.set_title(title, fontsize="small", wrap=True)}
 
 
-def hidden_space_figure(X, y, space, grid=None, title: str | None = None, subtitle: str | None = None):
+def hidden_space_figure(X, y, space, grid=None, title: str | None = None, subtitle: str | None = None,
+                        plane_title: str = "the data in the plane: no line separates them"):
     """Two panels: the data in the plane (over ``grid``, P(class 1), if given) and the same
     points in hidden space.
 
@@ -337,7 +340,7 @@ def hidden_space_figure(X, y, space, grid=None, title: str | None = None, subtit
         ax_in.set_aspect("equal")
         ax_in.set_xlabel("x1", fontsize="small")
         ax_in.set_ylabel("x2", fontsize="small")
-    ax_in.set_title("the data in the plane: no line separates them", fontsize="small")
+    ax_in.set_title(plane_title, fontsize="small")
     hidden = draw_hidden_space(ax_h, space, y)
     return fig, {"plane": plane, "hidden": hidden}
 
