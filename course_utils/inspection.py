@@ -9,6 +9,7 @@ a node picture is (r, r) with x2 along the rows, as the heatmaps draw it.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -19,7 +20,8 @@ from .grid import heatmap_points
 from .model import MLP
 
 __all__ = ["node_grids", "output_grid", "discretize", "snapshot_at", "net_at", "run_gradient_norms",
-           "export_state", "load_network", "EXPORT_FORMAT"]
+           "export_state", "load_network", "EXPORT_FORMAT", "HiddenUnits", "hidden_units",
+           "hidden_features", "HiddenSpace", "PROJECTIONS", "hidden_space"]
 
 EXPORT_FORMAT = "course_utils.playground/1"
 
@@ -131,3 +133,182 @@ def load_network(data: dict) -> MLP:
     if not isinstance(data, dict):
         raise ValueError(f"Expected a dict read from an exported JSON file, got {type(data).__name__}.")
     return MLP.from_dict(data.get("network", data))
+
+
+# --------------------------------------------------------------------------------------
+# Opening the box: a one-hidden-layer network, unit by unit
+# --------------------------------------------------------------------------------------
+def _one_hidden_layer(net: MLP):
+    if len(net.hidden_sizes) != 1:
+        raise ValueError(f"This picture needs a network with exactly one hidden layer; this one has "
+                         f"{len(net.hidden_sizes)} ({net.hidden_sizes}).")
+    (W1, b1), (W2, b2) = net.params
+    return W1, b1, W2[:, 0], float(b2[0])
+
+
+def _net_and_features(run_or_net, features):
+    if isinstance(run_or_net, Run):
+        return run_or_net.net, run_or_net.settings.features
+    if features is None:
+        features = ("x1", "x2")
+    return run_or_net, features
+
+
+@dataclass(frozen=True)
+class HiddenUnits:
+    """What each hidden unit of a one-hidden-layer network computes over the input square.
+
+    Attributes
+    ----------
+    activations : ndarray of float64, shape (h, resolution, resolution)
+        Unit ``j``'s output ``a_j = act(x . W1[:, j] + b1[j])`` on the heatmap grid (x2
+        along the rows). For sigmoid units each is a soft step across a straight line.
+    output_weights : ndarray of float64, shape (h,)
+        ``v_j``, the weight from unit ``j`` to the output.
+    output_bias : float
+        ``c``, the output unit's bias.
+    logit : ndarray of float64, shape (resolution, resolution)
+        ``sum_j v_j a_j + c``: the output's input; its 0 contour is the decision boundary.
+    """
+
+    activations: np.ndarray
+    output_weights: np.ndarray
+    output_bias: float
+    logit: np.ndarray
+
+
+def hidden_units(run_or_net, features=None, resolution: int = 60) -> HiddenUnits:
+    """Each hidden unit's picture, the output weights, and their weighted sum.
+
+    Parameters
+    ----------
+    run_or_net : Run or MLP
+        With exactly one hidden layer (scenario 3: 8 sigmoid units).
+    features : sequence of str, optional
+        The network's input features (taken from the run; default ``("x1", "x2")``).
+    resolution : int
+
+    Returns
+    -------
+    HiddenUnits
+        ``logit`` equals ``net.logits`` on the grid, up to rounding.
+    """
+    net, features = _net_and_features(run_or_net, features)
+    _, _, v, c = _one_hidden_layer(net)
+    r = int(resolution)
+    X = featurize(heatmap_points(r), features)  # (r*r, d)
+    A = net.hidden_outputs(X)[0]  # (r*r, h)
+    z = A @ v + c  # (r*r,)
+    return HiddenUnits(A.T.reshape(-1, r, r).copy(), v.copy(), c, z.reshape(r, r))
+
+
+def hidden_features(run_or_net, X, features=None) -> np.ndarray:
+    """The hidden layer's output for data points ``X`` (raw coordinates, (n, 2)) -> (n, h)."""
+    net, features = _net_and_features(run_or_net, features)
+    _one_hidden_layer(net)
+    return net.hidden_outputs(featurize(X, features))[0]
+
+
+@dataclass(frozen=True)
+class HiddenSpace:
+    """Data points drawn in two coordinates of the hidden layer's space.
+
+    Attributes
+    ----------
+    coords : ndarray of float64, shape (n, 2)
+        Each point's two coordinates.
+    axes : ndarray of float64, shape (h, 2)
+        ``coords = (H - centre) @ axes``, with ``H`` the hidden features (n, h).
+    centre : ndarray of float64, shape (h,)
+    labels : tuple of str
+        What each coordinate is, for the axis labels.
+    line : tuple (w, b) or None
+        The output layer's boundary in these coordinates, ``w[0] u1 + w[1] u2 + b = 0``,
+        when it is exact (the logit depends on the two coordinates only); None when the
+        projection drops part of the logit.
+    method : str
+    """
+
+    coords: np.ndarray
+    axes: np.ndarray
+    centre: np.ndarray
+    labels: tuple
+    line: tuple | None
+    method: str
+
+
+def _project_output(H, v, c):
+    # u1 along the output weights, so the logit is |v| u1 + c exactly; u2 the direction
+    # that spreads the points most among those orthogonal to v (PCA of the rest).
+    norm = float(np.linalg.norm(v))
+    if norm == 0.0:
+        raise ValueError("The output weights are all zero: the output ignores the hidden layer.")
+    e1 = v / norm  # (h,)
+    centre = H.mean(axis=0)
+    rest = (H - centre) - np.outer((H - centre) @ e1, e1)  # (n, h), v's direction removed
+    _, _, Vt = np.linalg.svd(rest, full_matrices=False)
+    e2 = Vt[0] if H.shape[1] > 1 else np.zeros_like(e1)
+    axes = np.column_stack([e1, e2])  # (h, 2)
+    # u1 = (H - centre) . e1, so logit = norm * u1 + (c + v . centre)
+    return axes, centre, ("hidden space along the output weights", "largest spread across them"), \
+        (np.array([norm, 0.0]), c + float(v @ centre))
+
+
+def _project_pca(H, v, c):
+    centre = H.mean(axis=0)
+    _, _, Vt = np.linalg.svd(H - centre, full_matrices=False)
+    axes = Vt[:2].T  # (h, 2)
+    if axes.shape[1] < 2:
+        axes = np.column_stack([axes, np.zeros(H.shape[1])])
+    w = v @ axes  # (2,)
+    exact = np.allclose(axes @ w, v, atol=1e-9 * max(1.0, float(np.abs(v).max())))
+    return axes, centre, ("principal component 1", "principal component 2"), \
+        ((w, c + float(v @ centre)) if exact else None)
+
+
+def _project_units(H, v, c):
+    top = np.argsort(-np.abs(v), kind="stable")[:2]
+    axes = np.zeros((H.shape[1], 2))
+    axes[top, np.arange(len(top))] = 1.0
+    exact = H.shape[1] <= 2
+    return axes, np.zeros(H.shape[1]), tuple(f"unit {j + 1}" for j in top), \
+        ((v @ axes, c) if exact else None)
+
+
+PROJECTIONS = {"output": _project_output, "pca": _project_pca, "units": _project_units}
+"""Projection name -> ``f(H, v, c) -> (axes, centre, labels, line or None)``:
+
+``"output"`` (default): the first axis along the output weights ``v`` and the second the
+direction of largest spread orthogonal to it. The logit depends only on the first
+coordinate, so the output layer's boundary is exactly the vertical line ``|v| u1 + c' = 0``
+for any number of hidden units.
+``"pca"``: the two principal components (SVD of the centred features); the boundary is
+drawn only when ``v`` lies in their plane (always for 2 units).
+``"units"``: the two units with the largest ``|v|``; exact only for 2 units."""
+
+
+def hidden_space(run_or_net, X, features=None, method: str = "output") -> HiddenSpace:
+    """The data points ``X`` (n, 2) in the hidden layer's coordinates, projected to 2-D.
+
+    Parameters
+    ----------
+    run_or_net : Run or MLP
+        With one hidden layer.
+    X : ndarray of float, shape (n, 2)
+        Raw coordinates.
+    method : {"output", "pca", "units"}
+        See :data:`PROJECTIONS`.
+
+    Returns
+    -------
+    HiddenSpace
+    """
+    try:
+        project = PROJECTIONS[method]
+    except (KeyError, TypeError):
+        raise ValueError(f"Unknown projection {method!r}. Choose one of: {', '.join(PROJECTIONS)}.") from None
+    net, features = _net_and_features(run_or_net, features)
+    _, _, v, c = _one_hidden_layer(net)
+    H = hidden_features(net, X, features)  # (n, h)
+    axes, centre, labels, line = project(H, v, c)
+    return HiddenSpace((H - centre) @ axes, axes, centre, labels, line, method)

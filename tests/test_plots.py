@@ -226,3 +226,37 @@ def test_training_view_reuses_frames_for_ranges_seen_before(run3):
         pictures.append(view.png())
     assert pictures[0] == pictures[2] and pictures[0] != pictures[1]
     assert view.frames_redrawn == 2
+
+
+# ---------------------------------------------------------------------------- one loss scale
+def test_scenario_figures_share_one_loss_scale_with_ln2_marked(run3):
+    fig, artists = plots.scenario_figure(run3, ex.probability_grid(run3, 20))
+    ax = artists["train_loss"].axes
+    assert ax.get_ylim() == (0.0, plots.LOSS_SCALE) == (0.0, 1.0)
+    assert any(np.allclose(line.get_ydata(), plots.LN2) for line in ax.lines if len(line.get_ydata()) == 2)
+    assert not artists["clip_note"].get_visible()  # scenario 3 never goes above 1
+    assert len(artists["train_loss_clipped"].get_xdata()) == 0
+
+
+def test_a_loss_above_the_scale_is_clipped_at_the_top_and_said_in_words():
+    fig, (a1, a2) = plots.new_figure(ncols=2)
+    lines = plots.draw_curves(a1, a2, loss_max=1.0)
+    h = _history([0.7, 1.06, 1.2, 0.6], [0.5] * 4)  # test loss = train + 0.01
+    plots.update_curves(lines, h)
+    assert a1.get_ylim() == (0.0, 1.0)  # not rescaled
+    x, yv = lines["train_loss_clipped"].get_data()
+    np.testing.assert_array_equal(x, [2, 3]) and np.testing.assert_array_equal(yv, [1.0, 1.0])
+    note = lines["clip_note"]
+    assert note.get_visible() and "train loss > 1 at epochs 2-3 (peak 1.20 at epoch 3), clipped" in note.get_text()
+    assert "test loss" in note.get_text()
+    plots.update_curves(lines, _history([0.7, 0.6], [0.5, 0.5]))
+    assert not note.get_visible() and len(lines["train_loss_clipped"].get_xdata()) == 0
+
+
+def test_scenario_2_spikes_above_1_early_and_its_figure_says_so():
+    run2 = ex.run_scenario("scenario2")
+    loss = run2.history.train_loss
+    assert 1.0 < loss.max() < 1.1 and int(np.argmax(loss)) + 1 == 3  # lr 1 overshoots for a few epochs
+    fig, artists = plots.scenario_figure(run2, ex.probability_grid(run2, 20))
+    assert artists["clip_note"].get_visible() and "epoch 3" in artists["clip_note"].get_text()
+    assert artists["train_loss"].axes.get_ylim() == (0.0, 1.0)

@@ -7,10 +7,16 @@ import numpy as np
 
 from .style import REFERENCE_COLOUR, TEST_COLOUR, TRAIN_COLOUR, new_figure
 
-__all__ = ["draw_curves", "update_curves", "LN2"]
+__all__ = ["draw_curves", "update_curves", "LN2", "LOSS_SCALE", "clipped_note"]
 
 LN2 = math.log(2.0)
 """Binary cross-entropy of always answering 0.5: the loss of a network that learned nothing."""
+
+LOSS_SCALE = 1.0
+"""The top of every scenario figure's loss axis: 0 to 1, with ln 2 marked, so figures compare
+at a glance. A loss above it is clipped at the top and said so (:func:`clipped_note`)."""
+
+_CURVES = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
 
 
 def draw_curves(ax_loss=None, ax_acc=None, history=None, max_epochs: int = 300, loss_max=None):
@@ -25,12 +31,18 @@ def draw_curves(ax_loss=None, ax_acc=None, history=None, max_epochs: int = 300, 
     max_epochs : int
         Initial x-range (grows when the history is longer).
     loss_max : float, optional
-        Fix the loss axis' top (for comparing figures on the same scale).
+        Fix the loss axis' top (for comparing figures on the same scale; scenario figures
+        use :data:`LOSS_SCALE`). Losses above it are not rescaled into view: they are
+        marked by triangles on the top edge and a note saying how high they went.
+        None: the axis grows with the loss (the live view).
 
     Returns
     -------
-    dict of str -> Line2D
-        ``train_loss``, ``test_loss`` and (with ``ax_acc``) ``train_accuracy``, ``test_accuracy``.
+    dict of str -> Artist
+        Line2D ``train_loss``, ``test_loss`` and (with ``ax_acc``) ``train_accuracy``,
+        ``test_accuracy``; with ``loss_max`` also ``train_loss_clipped`` and
+        ``test_loss_clipped`` (Line2D markers on the top edge) and ``clip_note`` (Text),
+        hidden while nothing is clipped.
     """
     if ax_loss is None and ax_acc is None:
         _, (ax_loss, ax_acc) = new_figure((8.0, 3.0), ncols=2)
@@ -42,6 +54,18 @@ def draw_curves(ax_loss=None, ax_acc=None, history=None, max_epochs: int = 300, 
     ax_loss.set_ylabel("loss (binary cross-entropy)")
     ax_loss.legend(loc="upper right", fontsize="small")
     ax_loss._course_loss_max = loss_max
+    if loss_max:
+        for name, colour in (("train_loss", TRAIN_COLOUR), ("test_loss", TEST_COLOUR)):
+            (lines[f"{name}_clipped"],) = ax_loss.plot([], [], linestyle="", marker="^", markersize=5,
+                                                       color=colour, clip_on=False, zorder=4)
+            lines[f"{name}_clipped"].set_in_layout(False)  # on the edge; empty, it would sit at (0, 0)
+        # Bottom left: under the ln 2 line, where a loss that went above the top is rarely
+        # found, and clear of the legend. Kept out of the layout so a long note never
+        # shrinks the axes.
+        lines["clip_note"] = ax_loss.text(0.03, 0.04, "", transform=ax_loss.transAxes, ha="left", va="bottom",
+                                          fontsize="x-small", visible=False, zorder=5,
+                                          bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85})
+        lines["clip_note"].set_in_layout(False)
     if ax_acc is not None:
         ax_acc.axhline(50.0, color=REFERENCE_COLOUR, linestyle=":", linewidth=1.0, label="50 % (chance)")
         (lines["train_accuracy"],) = ax_acc.plot([], [], color=TRAIN_COLOUR, linewidth=1.8, label="train")
@@ -70,6 +94,8 @@ def update_curves(lines: dict, history, max_epochs: int = 0) -> None:
     n = history.epochs_run
     epochs = np.arange(1, n + 1)
     for name, line in lines.items():
+        if name not in _CURVES:
+            continue
         values = getattr(history, name)
         if name.endswith("accuracy"):
             values = 100.0 * values
@@ -81,8 +107,8 @@ def update_curves(lines: dict, history, max_epochs: int = 0) -> None:
         x_max *= 2
     loss_line = lines["train_loss"]
     ax_loss = loss_line.axes
-    for line in lines.values():
-        if line.axes.get_xlim()[1] != x_max:
+    for name, line in lines.items():
+        if name in _CURVES and line.axes.get_xlim()[1] != x_max:
             line.axes.set_xlim(0, x_max)
     fixed = getattr(ax_loss, "_course_loss_max", None)
     if fixed:
@@ -93,3 +119,33 @@ def update_curves(lines: dict, history, max_epochs: int = 0) -> None:
         top = min(max(1.0, math.ceil(2.0 * float(losses.max())) / 2.0), 5.0) if losses.size else 1.0
     if ax_loss.get_ylim() != (0.0, top):
         ax_loss.set_ylim(0.0, top)
+    if "clip_note" in lines:
+        _mark_clipped(lines, history, top)
+
+
+def clipped_note(history, top: float) -> str:
+    """Plain words for the losses above ``top`` ("" when none): where and how high.
+
+    One line per curve, e.g. ``\u25b2 train loss > 1 at epoch 3 (peak 1.06), clipped``.
+    """
+    parts = []
+    for name in ("train_loss", "test_loss"):
+        values = getattr(history, name)
+        over = np.flatnonzero(values > top)  # NaN compares False
+        if over.size == 0:
+            continue
+        peak = int(over[np.argmax(values[over])])
+        span = f"epoch {over[0] + 1}" if over.size == 1 else f"epochs {over[0] + 1}-{over[-1] + 1}"
+        at = "" if over.size == 1 else f" at epoch {peak + 1}"
+        parts.append(f"\u25b2 {name.replace('_', ' ')} > {top:g} at {span} (peak {values[peak]:.2f}{at}), clipped")
+    return "\n".join(parts)
+
+
+def _mark_clipped(lines: dict, history, top: float) -> None:
+    for name in ("train_loss", "test_loss"):
+        values = getattr(history, name)
+        over = np.flatnonzero(~(values <= top))  # above the top, infinite, or NaN
+        lines[f"{name}_clipped"].set_data(over + 1, np.full(over.size, top))
+    note = clipped_note(history, top)
+    lines["clip_note"].set_text(note)
+    lines["clip_note"].set_visible(bool(note))

@@ -12,7 +12,7 @@ from matplotlib.lines import Line2D
 
 from ..data import DOMAIN
 from .boundary import draw_boundary, draw_heatmap, draw_points, update_heatmap, update_points
-from .curves import draw_curves, update_curves
+from .curves import LOSS_SCALE, draw_curves, update_curves
 from .style import CLASS_COLOURS, figure_png, new_figure
 
 __all__ = ["points_legend", "scenario_figure", "comparison_figure", "TrainingView", "describe"]
@@ -57,7 +57,7 @@ def _draw_run(ax_b, ax_l, ax_a, run, grid, title, loss_max=None):
             **lines}
 
 
-def scenario_figure(run, grid, title: str | None = None):
+def scenario_figure(run, grid, title: str | None = None, loss_max: float | None = LOSS_SCALE):
     """The result of a trained run: boundary heatmap with points, loss and accuracy curves.
 
     Parameters
@@ -65,6 +65,9 @@ def scenario_figure(run, grid, title: str | None = None):
     run : course_utils.experiments.Run
     grid : ndarray, shape (resolution, resolution)
         P(class 1) on the heatmap grid (``experiments.probability_grid(run)``).
+    loss_max : float or None
+        Top of the loss axis: 0 to 1 by default (ln 2 marked), the same in every
+        scenario figure; a loss above it is clipped and noted. None lets it grow.
 
     Returns
     -------
@@ -72,11 +75,11 @@ def scenario_figure(run, grid, title: str | None = None):
     artists : dict of str -> Artist
     """
     fig, axes = new_figure((11.0, 3.6), ncols=3, gridspec_kw={"width_ratios": [1.0, 1.15, 1.15]})
-    artists = _draw_run(*axes, run, grid, title or describe(run.settings))
+    artists = _draw_run(*axes, run, grid, title or describe(run.settings), loss_max=loss_max)
     return fig, artists
 
 
-def comparison_figure(runs, grids, titles, loss_max: float = 1.0):
+def comparison_figure(runs, grids, titles, loss_max: float = LOSS_SCALE):
     """Runs side by side, one row each, on the same axes scales (boundary, loss, accuracy).
 
     Returns

@@ -6,5 +6,6 @@ widgets as attributes, so tests can set a control and look at the picture.
 """
 from .composition import GridWarpPanel, TinyNetPanel
 from .panel import CONTROLS, TrainingPanel
+from .pieces import PiecesPanel
 
-__all__ = ["TrainingPanel", "CONTROLS", "GridWarpPanel", "TinyNetPanel"]
+__all__ = ["TrainingPanel", "CONTROLS", "GridWarpPanel", "TinyNetPanel", "PiecesPanel"]
