@@ -37,7 +37,8 @@ from course_utils.widgets import TrainingPanel
 
 # %%
 run = ex.run_scenario("scenario1")
-plots.show_figure(plots.scenario_figure(run, ex.probability_grid(run))[0])
+plots.show_figure(plots.scenario_figure(run, ex.probability_grid(run),
+                                        takeaway="A straight line is all this data needs")[0])
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -62,6 +63,14 @@ for seed in range(6):
 # gradient descent is enough to turn it the right way. After that, every point is on the right
 # side, and the loss keeps falling toward 0: the network only grows more confident (its weights
 # grow, pushing each probability towards 0 or 1); it never needs to change its mind.
+#
+# The same run as a filmstrip: the boundary at epochs 0, 1, 5, 20, 100 and 300, on one colour scale.
+# (On the loss curve above, everything happens in the first of 300 epochs; here each frame gets the
+# same room.)
+
+# %%
+strip = ex.filmstrip("scenario1")
+plots.show_figure(plots.filmstrip_figure(strip, "The line is in place from the start; training only sharpens it")[0])
 
 # %% [markdown]
 # ### The live panel

@@ -35,11 +35,40 @@ from course_utils.widgets import TrainingPanel
 
 # %%
 run = ex.run_scenario("scenario2")
-plots.show_figure(plots.scenario_figure(run, ex.probability_grid(run))[0])
+plots.show_figure(plots.scenario_figure(run, ex.probability_grid(run),
+                                        takeaway="A linear network's boundary stays a line, and its loss stays at ln 2")[0])
 
 # %%
 # NBVAL_CHECK_OUTPUT
 print(ex.summary_line(run.history))
+
+# %% [markdown]
+# ### The first epochs: a spike above 1
+#
+# The loss curve is clipped at 1 (the same scale in every scenario), and the figure notes that
+# the training loss goes above it early on. What happens in those epochs? The collapsed
+# single layer's weights, epoch by epoch (the loss is the one measured with those weights):
+
+# %%
+# NBVAL_CHECK_OUTPUT
+r = ex.prepare("scenario2")
+for epoch in range(6):
+    W, b = cu.collapse(r.net)
+    ex.advance(r, 1)
+    print(f"after {epoch} epochs: collapsed w = ({W[0, 0]:+.2f}, {W[1, 0]:+.2f}), loss {r.history.train_loss[-1]:.2f}")
+
+# %% [markdown]
+# The weight on x2 flips sign at every step, and grows: +0.24, −0.57, +0.81, −0.51. Learning rate 1
+# is too large a step for these first epochs, so each update overshoots the flat optimum and the
+# loss rises to 1.06 before the swings shrink the weights and it settles at ln 2 from epoch 4 on.
+# The overshoot changes nothing at the end; it is the step size, not the circle.
+#
+# As a filmstrip (epochs 0, 1, 5, 20, 100, 300; the dashed line is the collapsed single layer's,
+# exactly on the black 0.5 boundary):
+
+# %%
+strip = ex.filmstrip("scenario2")
+plots.show_figure(plots.filmstrip_figure(strip, "A straight line at every epoch: it turns and shifts, but never bends")[0])
 
 # %% [markdown]
 # ## Loss says "nothing learned", accuracy says 69 % - both are true

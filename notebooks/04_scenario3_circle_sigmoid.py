@@ -35,7 +35,8 @@ from course_utils.widgets import TrainingPanel
 
 # %%
 run = ex.run_scenario("scenario3")
-plots.show_figure(plots.scenario_figure(run, ex.probability_grid(run))[0])
+plots.show_figure(plots.scenario_figure(run, ex.probability_grid(run),
+                                        takeaway="With a sigmoid activation the boundary closes around the disc")[0])
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -50,13 +51,70 @@ print(ex.summary_line(run.history))
 
 # %%
 runs = {"scenario 2: linear": ex.run_scenario("scenario2"), "scenario 3: sigmoid": run}
-fig, _ = plots.comparison_figure(list(runs.values()), [ex.probability_grid(r) for r in runs.values()], list(runs))
+fig, _ = plots.comparison_figure(list(runs.values()), [ex.probability_grid(r) for r in runs.values()], list(runs),
+                                 takeaway="One change - the activation - turns a line stuck at ln 2 into a closed boundary")
 plots.show_figure(fig)
 
 # %%
 # NBVAL_CHECK_OUTPUT
 for name, r in runs.items():
     print(f"{name:20s} {ex.summary_line(r.history)}")
+
+# %% [markdown]
+# **Predict first:** the loss curve above stays near ln 2 for a long while before it falls. What
+# does the boundary look like during that plateau? The filmstrip (epochs 0, 1, 5, 20, 100, 300):
+
+# %%
+strip = ex.filmstrip("scenario3")
+plots.show_figure(plots.filmstrip_figure(strip, "The boundary bends, becomes a band, then closes around the disc")[0])
+
+# %% [markdown]
+# ## Open the box: eight soft steps
+#
+# What did the eight hidden units learn? Each computes sigmoid(w·x + b): a **soft step** along its
+# own line (dashed), 0 on one side, 1 on the other. The output unit multiplies each step by a
+# weight (panel titles: blue for positive, orange for negative), adds them and a bias, and applies its
+# sigmoid. The last panel is that weighted sum, the **logit**: where it is 0 is the boundary.
+
+# %%
+from course_utils import inspection as ins
+units = ins.hidden_units(run)
+plots.show_figure(plots.hidden_units_figure(units, run.X_train, run.y_train,
+                                            "Eight soft steps along eight lines add up to a closed boundary")[0])
+
+# %% [markdown]
+# No single unit knows about the circle; each only splits the plane along a line. Their weighted
+# sum is large only where the right steps overlap - in the middle - and that is the disc.
+#
+# **The same thing from the network's side.** The output unit sees the data not as (x1, x2) but as
+# the eight hidden outputs. In those coordinates the output layer is just logistic regression:
+# it draws a straight line (a flat plane in 8 dimensions). Projected onto two axes - the first
+# along the output weights, so that line stays exact - the data looks like this:
+
+# %%
+space = ins.hidden_space(run, run.X_train)
+plots.show_figure(plots.hidden_space_figure(run.X_train, run.y_train, space, ex.probability_grid(run),
+                                            "In hidden-unit coordinates a straight line separates the classes")[0])
+
+# %% [markdown]
+# The hidden layer has moved the ring out to one side and the disc to the other, so that a
+# straight line separates them: the network **learned its own features**, as you will give a
+# linear network x1² and x2² by hand at the end of this notebook.
+#
+# ## How many units does the circle need?
+#
+# **Predict first:** one unit gives one step, so one straight edge. What do 2, 3, 4 and 8 units draw?
+# Here with ReLU units (each a ramp along a line, so the edges stay sharp) and the Adam optimiser,
+# which finds the edges more reliably in 500 epochs; titles give the training accuracy.
+
+# %%
+sweep = ex.width_sweep()
+plots.show_figure(plots.width_sweep_figure(sweep, "More units, more straight pieces: a line, a band, then polygons")[0])
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print("hidden units:  ", "  ".join(f"{w:>4d}" for w in sweep.widths))
+print("test accuracy: ", "  ".join(f"{a:4.0%}" for a in sweep.test_accuracy))
 
 # %% [markdown]
 # **The live panel** works as in notebook 2 ([how to read it](02_scenario1_gauss.ipynb#The-live-panel)).
@@ -82,7 +140,8 @@ TrainingPanel("scenario3")
 
 # %%
 twist = ex.run_scenario("features")
-plots.show_figure(plots.scenario_figure(twist, ex.probability_grid(twist))[0])
+plots.show_figure(plots.scenario_figure(twist, ex.probability_grid(twist),
+                                        takeaway="A linear network with x1² and x2² as inputs draws an ellipse")[0])
 
 # %%
 # NBVAL_CHECK_OUTPUT

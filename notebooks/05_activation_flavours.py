@@ -24,7 +24,9 @@
 # 3. **dead ReLU units** — hidden units that stop firing for good after a too-large learning rate, and
 #    whether leaky ReLU and GELU units come back;
 # 4. **sigmoid against tanh** — the same functions, trained at different speeds;
-# 5. all of them **side by side** on one dataset, and a live panel to compare any two.
+# 5. all of them **side by side** on one dataset;
+# 6. **a function from pieces** — why ReLU boundaries are polygons and smooth activations' are round;
+# 7. a live panel to compare any two.
 #
 # As everywhere in this course, the output unit is a sigmoid trained with **binary cross-entropy**
 # (the Playground uses squared error on a tanh output); only the *hidden* activation changes.
@@ -285,7 +287,45 @@ print(dg.format_table(runs))
 # "best" depends on the data, the depth and the learning rate, so try them.
 
 # %% [markdown]
-# ## 6 · Compare any two
+# ## 6 · A function from pieces
+#
+# Why do the ReLU family's boundaries above have corners, and sigmoid's and tanh's not? Look at one
+# hidden layer on a single input x. Each unit is a **piece**: a ReLU unit relu(x − t) is 0 left of its
+# knot t and a straight ramp right of it; a sigmoid unit is a soft step. The output adds the pieces
+# with weights. Below, the pieces' knots are spread evenly over [−3, 3] and only the output weights
+# are fitted (least squares). The figure fits x² (faint: each weighted piece; bold: their sum); the
+# table below also fits sin x.
+#
+# **Predict first:** with 12 pieces, which fits x² better — ReLU ramps or sigmoid steps?
+
+# %%
+from course_utils import pieces as pc
+from course_utils import plots
+fits = [pc.fit_pieces("x^2", k, unit) for unit in ("relu", "sigmoid") for k in (3, 12)]
+plots.show_figure(plots.pieces_figure(fits, "A sum of ReLU ramps is a broken line; a sum of sigmoid steps is a soft staircase")[0])
+
+# %%
+# NBVAL_CHECK_OUTPUT
+for target in ("sin", "x^2"):
+    for unit in ("relu", "sigmoid"):
+        errors = "  ".join(f"{k:2d} pieces: {pc.fit_pieces(target, k, unit).max_error:.2f}" for k in (3, 6, 12))
+        print(f"{target:4s} {unit:8s} largest error  {errors}")
+
+# %% [markdown]
+# More pieces, smaller error, for both kinds: width is what buys a network its flexibility. ReLU
+# ramps fit x² far better than sigmoid steps with the same count (0.04 against 0.20 with 12 pieces):
+# a parabola is all slope, and each ramp adds a slope, while each step adds only a bump. In two
+# dimensions the same holds for the boundary: a ReLU network is linear on each region where its
+# units' on/off pattern is fixed, so its boundary is made of **straight pieces - a polygon**; a
+# sigmoid or tanh network's boundary is **round**. Move the slider: with one piece a ReLU fit is a
+# single ramp; each added piece adds one kink.
+
+# %%
+from course_utils.widgets import PiecesPanel
+PiecesPanel(k=3)
+
+# %% [markdown]
+# ## 7 · Compare any two
 #
 # Pick two activations, a dataset, the noise, the learning rate and the number of epochs; both networks
 # (`[2, 8, 8, 1]`, same seed) retrain when you change a control. Left and middle: decision boundaries

@@ -260,3 +260,17 @@ def test_scenario_2_spikes_above_1_early_and_its_figure_says_so():
     fig, artists = plots.scenario_figure(run2, ex.probability_grid(run2, 20))
     assert artists["clip_note"].get_visible() and "epoch 3" in artists["clip_note"].get_text()
     assert artists["train_loss"].axes.get_ylim() == (0.0, 1.0)
+
+
+def test_scenario_and_comparison_figures_take_a_takeaway_title():
+    from course_utils import experiments as ex
+
+    run = ex.run_scenario("scenario1", epochs=3)
+    grid = ex.probability_grid(run, resolution=20)
+    fig, _ = plots.scenario_figure(run, grid, takeaway="A line is all this data needs")
+    assert fig._suptitle is not None and fig._suptitle.get_text() == "A line is all this data needs"
+    assert fig.axes[0].get_title() == plots.describe(run.settings)  # the settings stay, smaller
+    fig, _ = plots.comparison_figure([run, run], [grid, grid], ["a", "b"], takeaway="same twice")
+    assert fig._suptitle.get_text() == "same twice"
+    fig, _ = plots.scenario_figure(run, grid)
+    assert fig._suptitle is None

@@ -57,7 +57,16 @@ def _draw_run(ax_b, ax_l, ax_a, run, grid, title, loss_max=None):
             **lines}
 
 
-def scenario_figure(run, grid, title: str | None = None, loss_max: float | None = LOSS_SCALE):
+def _takeaway(fig, text: str | None) -> None:
+    """The figure's bold title: what to see, wrapped to the figure's width."""
+    if text:
+        from .openbox import _TITLE_PT, _wrap
+
+        fig.suptitle(_wrap(text, fig.get_figwidth(), _TITLE_PT, "bold"), fontsize=_TITLE_PT, fontweight="bold")
+
+
+def scenario_figure(run, grid, title: str | None = None, loss_max: float | None = LOSS_SCALE,
+                    takeaway: str | None = None):
     """The result of a trained run: boundary heatmap with points, loss and accuracy curves.
 
     Parameters
@@ -68,6 +77,8 @@ def scenario_figure(run, grid, title: str | None = None, loss_max: float | None 
     loss_max : float or None
         Top of the loss axis: 0 to 1 by default (ln 2 marked), the same in every
         scenario figure; a loss above it is clipped and noted. None lets it grow.
+    takeaway : str, optional
+        The figure's title: what to see. The settings stay above the boundary panel.
 
     Returns
     -------
@@ -76,10 +87,11 @@ def scenario_figure(run, grid, title: str | None = None, loss_max: float | None 
     """
     fig, axes = new_figure((11.0, 3.6), ncols=3, gridspec_kw={"width_ratios": [1.0, 1.15, 1.15]})
     artists = _draw_run(*axes, run, grid, title or describe(run.settings), loss_max=loss_max)
+    _takeaway(fig, takeaway)
     return fig, artists
 
 
-def comparison_figure(runs, grids, titles, loss_max: float = LOSS_SCALE):
+def comparison_figure(runs, grids, titles, loss_max: float = LOSS_SCALE, takeaway: str | None = None):
     """Runs side by side, one row each, on the same axes scales (boundary, loss, accuracy).
 
     Returns
@@ -97,6 +109,7 @@ def comparison_figure(runs, grids, titles, loss_max: float = LOSS_SCALE):
         for ax in row[1:]:
             ax.set_xlim(0, max_epochs)
         out.append(artists)
+    _takeaway(fig, takeaway)
     return fig, out
 
 
