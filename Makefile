@@ -19,6 +19,7 @@ help:
 	@echo "make execute    re-execute every notebook in place"
 	@echo "make homework   build homework/dist (student + autograder versions)"
 	@echo "make grade SUBMISSIONS=dir/   grade a folder of submissions into a gradebook CSV"
+	@echo "make grade SUBMISSIONS=dir/ ONLY=file   regrade one file, updating its row of the gradebook"
 	@echo "make loadtest   20 simulated students on one local Voila; prints the README figures (minutes)"
 
 $(BIN)/python:
@@ -59,8 +60,8 @@ homework: install
 	$(BIN)/python homework/build.py
 
 grade: install
-	@test -n "$(SUBMISSIONS)" || (echo "usage: make grade SUBMISSIONS=path/to/folder/" && exit 2)
-	$(BIN)/python homework/grade.py "$(SUBMISSIONS)"
+	@test -n "$(SUBMISSIONS)" || (echo "usage: make grade SUBMISSIONS=path/to/folder/ [ONLY=file]" && exit 2)
+	$(BIN)/python homework/grade.py "$(SUBMISSIONS)" $(if $(ONLY),--only "$(ONLY)")
 
 clean:
 	rm -rf $(VENV) homework/dist .pytest_cache

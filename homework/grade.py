@@ -4,6 +4,7 @@ Usage::
 
     python homework/grade.py SUBMISSIONS/ [--assignment hw1] [--output gradebook.csv]
                                           [--cell-timeout 120] [--timeout 900] [--jobs 2]
+                                          [--only FILE]
 
 The gradebook goes to ``--output`` (or ``$GRADEBOOK``), by default ``FOLDER-NAME-gradebook.csv``
 beside the folder. Every file in ``SUBMISSIONS`` (recursively; hidden files and ``.ipynb_checkpoints`` skipped) gets
@@ -12,7 +13,18 @@ question (for the teacher), ``total``, ``possible``, ``error``, and ``feedback``
 message of every failing test, hidden ones included, to explain a score). A submission that cannot be graded
 (not a notebook, invalid JSON, killed after ``--timeout``) scores 0 and the ``error`` column says why;
 a cell that raises or runs longer than ``--cell-timeout`` is reported there too, and only the
-questions that depend on it lose points.
+questions that depend on it lose points. A kernel that fails to start (it dies before replying,
+or does not answer in time) is not the student's doing: that submission is graded again after 1 s,
+then after 2 s, and only after the third failure does ``error`` say "could not be graded after 3
+attempts: ...". Nothing else is retried.
+
+``--only FILE`` regrades one file of ``SUBMISSIONS`` (named as in the gradebook's ``file`` column,
+or by its path) and updates that file's row of the existing gradebook in place: the grader's
+columns of that row change; its "by hand" marks, any column you added and every other row stay as
+they are. A file the gradebook lacks gets a new row; if there is no gradebook yet, it is created
+with just that row (the message says so, and names the file). The gradebook is always written to
+``GRADEBOOK.partial`` first and then renamed over the old one, so an interrupted run never leaves
+half a gradebook.
 
 Each submission is graded by ``otter run`` (Otter Grader's non-containerised runner) in a child
 process of its own, with the autograder bundle that ``homework/build.py`` wrote to
@@ -43,6 +55,11 @@ DEFAULT_DIST = HOMEWORK / "dist"
 SKIP_NAMES = {".ipynb_checkpoints", "__pycache__", ".DS_Store", "Thumbs.db"}
 MAX_ERROR_CHARS = 400
 MAX_FEEDBACK_CHARS = 2000
+# A kernel that never came up is the machine's fault, not the student's: the submission is graded
+# again after each of these pauses (seconds), so 1 + len(RETRY_DELAYS) attempts in all.
+RETRY_DELAYS = (1, 2)
+# What jupyter_client says when the kernel dies or hangs before its first reply (wait_for_ready).
+KERNEL_START_FAILURES = ("Kernel died before replying to kernel_info", "Kernel didn't respond")
 
 # Child processes running now: stopped, with their kernels, if the teacher presses Ctrl-C.
 _LIVE: set[subprocess.Popen] = set()
@@ -225,8 +242,33 @@ def _src(cell) -> str:
     return "".join(src) if isinstance(src, list) else src
 
 
+def _kernel_start_failure(text: str) -> str | None:
+    """The line of ``text`` saying the kernel died or hung before its first reply, or None."""
+    for line in text.splitlines():
+        if any(marker in line for marker in KERNEL_START_FAILURES):
+            return line.strip()[:200]
+    return None
+
+
+def _raised_by_jupyter_client(exc: BaseException) -> bool:
+    """True for a RuntimeError or TimeoutError raised inside jupyter_client (the kernel manager).
+
+    No student code runs there: it starts the kernel and waits for it. nbclient's DeadKernelError
+    (a kernel that dies while running a student's cell) is raised in nbclient, so it is not one.
+    """
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    module = tb.tb_frame.f_globals.get("__name__", "") if tb is not None else ""
+    return isinstance(exc, (RuntimeError, TimeoutError)) and module.split(".")[0] == "jupyter_client"
+
+
 def grade_one(submission: Path, name: str, dist: Path, cell_timeout: float) -> dict:
-    """Grade one file as assignment ``name``; returns ``{"scores": {q: points}, "problems": [...]}``."""
+    """Grade one file as assignment ``name``; returns ``{"scores": {q: points}, "problems": [...]}``.
+
+    A kernel that failed to start gives ``{"scores": {}, "problems": [...], "kernel_failure":
+    reason}`` instead, and the parent grades the submission again (:func:`_grade_with_retries`).
+    """
     autograder = Path(dist) / name / "autograder" / f"{name}-autograder.zip"
     handout = Path(dist) / name / "student" / f"{name}.ipynb"
     with tempfile.TemporaryDirectory(prefix="grade-") as tmp:
@@ -243,10 +285,15 @@ def grade_one(submission: Path, name: str, dist: Path, cell_timeout: float) -> d
             with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
                 results = otter.run.main(str(nb_path), autograder=str(autograder),
                                          output_dir=str(tmp), no_logo=True)
-        except Exception as exc:  # Otter refused the notebook (wrong assignment, ...)
+        except Exception as exc:  # Otter refused the notebook (wrong assignment, ...), or no kernel
             message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            if _kernel_start_failure(str(exc)) or _raised_by_jupyter_client(exc):
+                return {"scores": {}, "problems": problems, "kernel_failure": message[:200]}
             return {"scores": {}, "problems": problems + [f"could not be graded: {message}"]}
         if results.catastrophic_error is not None:
+            reason = _kernel_start_failure(str(results.catastrophic_error))
+            if reason:
+                return {"scores": {}, "problems": problems, "kernel_failure": reason}
             problems.append(f"could not be graded: {results.catastrophic_error}")
         problems += _cell_problems(getattr(results, "notebook", None), cell_timeout)
         scores = {question: float(tf.score) for question, tf in results.results.items()}
@@ -293,21 +340,111 @@ def _run_child(submission: Path, assignment: str, dist: Path, cell_timeout: floa
                 _LIVE.discard(proc)
         data = _read_json(result_file)
         if data is None:
-            tail = " ".join(output.decode("utf-8", "replace").strip().splitlines()[-2:])
+            text = output.decode("utf-8", "replace").strip()
+            reason = _kernel_start_failure(text)
+            if reason:
+                return {"scores": {}, "problems": [], "kernel_failure": reason}
+            tail = " ".join(text.splitlines()[-2:])
             return {"scores": {}, "problems": [f"the grader crashed: {tail[:200]}"]}
         return data
 
 
+def _grade_with_retries(submission: Path, assignment: str, dist: Path, cell_timeout: float,
+                        timeout: float, progress=print) -> dict:
+    """:func:`_run_child`, run again after a pause while the kernel fails to start.
+
+    Only a kernel that never came up is retried; a cell that raises, a submission that runs past
+    ``timeout`` or a file that is not a notebook is the student's result and is recorded at once.
+    The result holds ``"attempts"``; after the last failed attempt its problem says how many.
+    """
+    attempts = 1 + len(RETRY_DELAYS)
+    for attempt in range(1, attempts + 1):
+        data = _run_child(submission, assignment, dist, cell_timeout, timeout)
+        reason = data.get("kernel_failure")
+        if not reason:
+            return {**data, "attempts": attempt}
+        if attempt == attempts or _STOPPING.is_set():
+            break
+        delay = RETRY_DELAYS[attempt - 1]
+        progress(f"  {submission.name}: the kernel did not start ({reason}); "
+                 f"attempt {attempt + 1} of {attempts} in {delay:g} s")
+        time.sleep(delay)
+    tries = f"{attempt} attempt{'s' if attempt > 1 else ''}"
+    return {"scores": {}, "attempts": attempt,
+            "problems": list(data.get("problems", [])) + [f"could not be graded after {tries}: {reason}"]}
+
+
+def _only_file(folder: Path, only: Path) -> Path:
+    """``only`` (relative to ``folder``, or a path to a file in it) as ``folder / relative path``."""
+    only = Path(only)
+    path = folder / only if not only.is_absolute() and (folder / only).is_file() else only
+    if not path.is_file():
+        raise GradeError(f"{only} is not a file in {folder}. Give it as the gradebook names it, "
+                         "e.g. --only alice.ipynb")
+    try:
+        return folder / path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        raise GradeError(f"{only} is not in {folder}: --only grades one file of that folder.") from None
+
+
+def _write_gradebook(path: Path, fieldnames: list[str], rows: list[dict]) -> None:
+    """Write to ``PATH.partial`` then rename, so no one (and no crash) ever sees half a gradebook."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    with open(partial, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=fieldnames)
+        writer.writeheader()
+        writer.writerows(rows)
+    os.replace(partial, path)
+
+
+def _is_by_hand(column: str) -> bool:
+    return "(by hand" in column
+
+
+def update_gradebook(path: Path, row: dict) -> tuple[list[dict], str]:
+    """Put ``row`` in place of the row for the same ``file`` in the gradebook at ``path``.
+
+    The grader's columns of that row are replaced; its "by hand" marks, any column the teacher
+    added, and every other row are kept as they are. A file the gradebook does not have yet gets
+    a row at the end; a gradebook that does not exist yet is created with this one row. Returns
+    the gradebook's rows and what was done, in words.
+    """
+    path = Path(path)
+    if not path.exists():
+        _write_gradebook(path, list(row), [row])
+        return [row], "there was none yet: created it with this one row"
+    with open(path, newline="", encoding="utf-8-sig") as f:  # -sig: spreadsheets add a BOM
+        reader = csv.DictReader(f)
+        fieldnames, rows = list(reader.fieldnames or []), list(reader)
+    missing = [column for column in row if column not in fieldnames]
+    if missing:
+        raise GradeError(f"{path} has no column {', '.join(map(repr, missing))}: is it another "
+                         "assignment's gradebook? Give the right one with --output.")
+    graded = {column: value for column, value in row.items() if not _is_by_hand(column)}
+    matches = [i for i, old in enumerate(rows) if old.get("file") == row["file"]]
+    for i in matches:
+        rows[i] = {**rows[i], **graded}
+    if not matches:
+        rows.append({column: "" for column in fieldnames} | row)
+    _write_gradebook(path, fieldnames, rows)
+    return rows, "updated its row" if matches else "added a row for it"
+
+
 def grade_folder(folder: Path, *, assignment: str | None = None, dist: Path = DEFAULT_DIST,
-                 output: Path | None = None, cell_timeout: float = 120, timeout: float = 900,
-                 jobs: int = 2, progress=print) -> tuple[Path, list[dict]]:
-    """Grade every file in ``folder``; write the gradebook CSV; return its path and its rows."""
+                 output: Path | None = None, only: Path | None = None, cell_timeout: float = 120,
+                 timeout: float = 900, jobs: int = 2, progress=print) -> tuple[Path, list[dict]]:
+    """Grade every file in ``folder``; write the gradebook CSV; return its path and its rows.
+
+    With ``only`` (a file in ``folder``), grade that file alone and update its row in the
+    gradebook (:func:`update_gradebook`) instead of writing the gradebook anew.
+    """
     folder, dist = Path(folder), Path(dist)
     if not folder.is_dir():
         raise GradeError(f"{folder} is not a folder. Give the folder of submissions: "
                          "make grade SUBMISSIONS=path/to/folder/")
     output = Path(output) if output else None
-    files = list_submissions(folder, exclude=output)
+    files = [_only_file(folder, only)] if only is not None else list_submissions(folder, exclude=output)
     if not files:
         raise GradeError(f"{folder} holds no file to grade.")
     name = resolve_assignment(files, dist, assignment)
@@ -324,7 +461,7 @@ def grade_folder(folder: Path, *, assignment: str | None = None, dist: Path = DE
 
     def work(path: Path) -> dict:
         start = time.perf_counter()
-        data = _run_child(path, name, dist, cell_timeout, timeout)
+        data = _grade_with_retries(path, name, dist, cell_timeout, timeout, progress=progress)
         scores = data.get("scores", {})
         row = {"file": str(path.relative_to(folder))}
         for q in auto:
@@ -340,8 +477,10 @@ def grade_folder(folder: Path, *, assignment: str | None = None, dist: Path = DE
         row["feedback"] = " | ".join(data.get("feedback", []))[:MAX_FEEDBACK_CHARS]
         if _STOPPING.is_set():
             return row
+        attempts = data.get("attempts", 1)
         progress(f"  {row['file']}: {row['total']:g}/{row['possible']:g}"
-                 f"{'  (' + row['error'] + ')' if row['error'] else ''}  [{time.perf_counter() - start:.1f} s]")
+                 f"{'  (' + row['error'] + ')' if row['error'] else ''}  [{time.perf_counter() - start:.1f} s"
+                 f"{f', {attempts} attempts' if attempts > 1 else ''}]")
         return row
 
     pool = ThreadPoolExecutor(max_workers=max(1, int(jobs)))
@@ -357,11 +496,11 @@ def grade_folder(folder: Path, *, assignment: str | None = None, dist: Path = DE
         raise
     pool.shutdown()
 
-    output.parent.mkdir(parents=True, exist_ok=True)
-    with open(output, "w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    if only is not None:
+        rows, done = update_gradebook(output, rows[0])
+        progress(f"Gradebook: {output} ({done})")
+        return output, rows
+    _write_gradebook(output, list(rows[0]), rows)
     progress(f"Gradebook: {output}")
     return output, rows
 
@@ -377,6 +516,8 @@ def main(argv=None) -> int:
     parser.add_argument("--cell-timeout", type=float, default=120, help="seconds one cell may run (default 120)")
     parser.add_argument("--timeout", type=float, default=900, help="seconds one submission may take (default 900)")
     parser.add_argument("--jobs", type=int, default=2, help="submissions graded at once (default 2)")
+    parser.add_argument("--only", type=Path, metavar="FILE",
+                        help="regrade this one file of the folder and update its row in the gradebook")
     parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -394,7 +535,7 @@ def main(argv=None) -> int:
         return 2
     try:
         grade_folder(args.submissions, assignment=args.assignment, dist=args.dist, output=args.output,
-                     cell_timeout=args.cell_timeout, timeout=args.timeout, jobs=args.jobs)
+                     only=args.only, cell_timeout=args.cell_timeout, timeout=args.timeout, jobs=args.jobs)
     except GradeError as exc:
         print(str(exc), file=sys.stderr)
         return 2

@@ -219,6 +219,7 @@ def test_killed_kernel_is_reported_on_the_page():
         role = page.locator(BANNER).get_attribute("role")
         page.context.close()
     assert "connection" in text.lower() and "lost" in text.lower() and "reload" in text.lower(), text
+    assert text.startswith("Error: "), text  # words, not a glyph some fonts lack (U+26D4)
     assert role == "alert"
 
 
@@ -238,4 +239,4 @@ def test_stopped_server_is_reported_on_the_page():
         page.wait_for_selector(BANNER, timeout=60_000)
         text = page.locator(BANNER).inner_text()
         page.context.close()
-    assert "server" in text.lower() and "lost" in text.lower(), text
+    assert "server" in text.lower() and "lost" in text.lower() and text.startswith("Error: "), text

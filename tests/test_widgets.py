@@ -158,6 +158,8 @@ def test_a_bad_choice_is_shown_in_the_panel_and_keeps_the_last_picture():
     png = panel.image.value
     panel.set(features=())
     assert panel.errors and "Choose at least one input feature" in panel.status.value
+    # Said in words: a glyph such as U+26D4 is an empty box with Debian's browser fonts.
+    assert ">Error: Choose at least one" in panel.status.value and "\u26d4" not in panel.status.value
     assert panel.image.value == png
     panel.feature_boxes["x1"].value = True  # recovers
     assert "final loss" in panel.status.value

@@ -11,7 +11,8 @@ __all__ = ["PanelBase", "status_html", "FAILED"]
 FAILED = object()
 """What :meth:`PanelBase._guard` returns when the guarded call raised."""
 
-_ICONS = {"ok": "", "info": "", "warning": "\u26a0 ", "error": "\u26d4 "}
+# Words, not glyphs: U+26D4 renders as an empty box with Debian's default browser fonts.
+_ICONS = {"ok": "", "info": "", "warning": "\u26a0 ", "error": "Error: "}
 _STYLES = {
     "ok": "color:#1a1a1a",
     "info": "color:#1a1a1a",
