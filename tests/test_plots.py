@@ -269,8 +269,24 @@ def test_scenario_and_comparison_figures_take_a_takeaway_title():
     grid = ex.probability_grid(run, resolution=20)
     fig, _ = plots.scenario_figure(run, grid, takeaway="A line is all this data needs")
     assert fig._suptitle is not None and fig._suptitle.get_text() == "A line is all this data needs"
-    assert fig.axes[0].get_title() == plots.describe(run.settings)  # the settings stay, smaller
+    assert fig.axes[0].get_title().replace("\n", " ") == plots.describe(run.settings)  # the settings stay
     fig, _ = plots.comparison_figure([run, run], [grid, grid], ["a", "b"], takeaway="same twice")
     assert fig._suptitle.get_text() == "same twice"
     fig, _ = plots.scenario_figure(run, grid)
     assert fig._suptitle is None
+
+
+def test_a_long_settings_title_is_wrapped_inside_the_figure():
+    from course_utils import experiments as ex
+
+    run = ex.run_scenario("features", epochs=2)
+    fig, _ = plots.scenario_figure(run, ex.probability_grid(run, resolution=20), takeaway="an ellipse")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    title = fig.axes[0].title
+    box = title.get_window_extent(renderer)
+    assert "\n" in title.get_text()  # too long for one line over the boundary panel
+    assert box.x0 >= 0 and box.x1 <= fig.bbox.width

@@ -48,13 +48,24 @@ def _draw_run(ax_b, ax_l, ax_a, run, grid, title, loss_max=None):
     train_pts = draw_points(ax_b, run.X_train, run.y_train)
     test_pts = draw_points(ax_b, run.X_test, run.y_test, test=True)
     points_legend(ax_b)
-    ax_b.set_title(title, fontsize="medium")
+    ax_b.set_title(_fit_to_axes(ax_b, title), fontsize="medium")
     lines = draw_curves(ax_l, ax_a, run.history, max_epochs=run.epoch, loss_max=loss_max)
     if run.history.diverged:
         ax_b.text(0.5, 0.5, "diverged", transform=ax_b.transAxes, ha="center", va="center",
                   fontsize="x-large", bbox={"facecolor": "white", "alpha": 0.9})
     return {"heatmap": heat, "boundary": contour, "train_points": train_pts, "test_points": test_pts,
             **lines}
+
+
+def _fit_to_axes(ax, text: str) -> str:
+    """``text`` wrapped to the width of ``ax``, so a long settings line never runs off the figure."""
+    from .openbox import _wrap
+
+    spec = ax.get_subplotspec()
+    ratios = spec.get_gridspec().get_width_ratios() or [1.0] * spec.get_gridspec().ncols
+    share = sum(ratios[spec.colspan.start:spec.colspan.stop]) / sum(ratios)
+    width_in = 0.9 * ax.figure.get_figwidth() * share  # the axes' share of the row, less its labels
+    return _wrap(text, width_in, 10.0)
 
 
 def _takeaway(fig, text: str | None) -> None:
