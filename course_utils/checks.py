@@ -23,28 +23,14 @@ import re
 
 import ipywidgets as W
 
+from .status import status_html
+
 __all__ = ["MultipleChoice", "NumberCheck", "parse_number"]
 
 RIGHT = "\u2713 Right: "  # ✓ and ✗ are in DejaVu Sans, which Debian's browsers fall back to
 WRONG = "\u2717 Not quite: "
 CHOOSE_FIRST = "Choose an answer first."
 TYPE_A_NUMBER = "Type a number, e.g. 0.5"
-
-# Blue and orange from course_utils.plots.style (colour-blind safe), copied rather than imported so a
-# quiz does not load matplotlib. They mark only the border; the words and the icon carry the meaning,
-# and the text stays dark enough to read (the orange itself is too light for text on white).
-_STYLES = {
-    "right": "color:#1a1a1a;border-left:4px solid #2166ac;padding:2px 6px",
-    "wrong": "color:#7a3b00;border-left:4px solid #e66101;padding:2px 6px",
-    "prompt": "color:#1a1a1a",
-}
-
-
-def _feedback_html(kind: str, text: str) -> str:
-    """The feedback line, a polite live region like ``widgets.base.status_html``."""
-    return (f'<div role="status" aria-live="polite" style="{_STYLES[kind]}">'
-            f'{html.escape(text)}</div>')
-
 
 class _Check:
     """What both checks share: ``widget``, ``feedback`` (+ ``message``), ``check()``, display."""
@@ -53,7 +39,7 @@ class _Check:
         self.why = why
         self.message = ""
         """The plain text of the feedback line (what the learner reads)."""
-        self.feedback = W.HTML(_feedback_html("prompt", ""))
+        self.feedback = W.HTML(status_html("prompt", ""))
         self.button = W.Button(description="Check", tooltip="Check your answer",
                                button_style="", icon="check")
         self.button.on_click(lambda _: self.check())
@@ -61,7 +47,7 @@ class _Check:
 
     def _say(self, kind: str, text: str) -> None:
         self.message = text
-        self.feedback.value = _feedback_html(kind, text)
+        self.feedback.value = status_html(kind, text)
 
     def _verdict(self, right: bool | None, hint: str) -> bool | None:
         if right is None:

@@ -1,31 +1,16 @@
 """What every panel shares: a status line, errors shown in it, and a PNG image widget."""
 from __future__ import annotations
 
-import html
 import traceback
 
 import ipywidgets as W
+
+from ..status import status_html
 
 __all__ = ["PanelBase", "status_html", "FAILED"]
 
 FAILED = object()
 """What :meth:`PanelBase._guard` returns when the guarded call raised."""
-
-# Words, not glyphs: U+26D4 renders as an empty box with Debian's default browser fonts.
-_ICONS = {"ok": "", "info": "", "warning": "\u26a0 ", "error": "Error: "}
-_STYLES = {
-    "ok": "color:#1a1a1a",
-    "info": "color:#1a1a1a",
-    "warning": "color:#7a3b00;font-weight:bold",
-    "error": "color:#7a0000;font-weight:bold;background:#fff4e5;padding:2px 6px;border-left:4px solid #e66101",
-}
-
-
-def status_html(level: str, text: str) -> str:
-    """A status line: an icon and a style per level, so it does not rely on colour alone."""
-    return (f'<div role="status" aria-live="polite" style="{_STYLES.get(level, "")}">'
-            f'{_ICONS.get(level, "")}{html.escape(text)}</div>')
-
 
 class PanelBase:
     """A controller with an ``Image`` for its picture and an ``HTML`` status line.
