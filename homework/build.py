@@ -42,6 +42,12 @@ DEFAULT_DIST = HOMEWORK / "dist"
 # Lines this short are too generic to count as a leak when found in the student notebook.
 MIN_LEAK_LENGTH = 12
 
+# Replaces "import otter" in Otter's init cell, whose otter.Notebook("NAME.ipynb") breaks when the
+# learner renames the file ("Copy of NAME.ipynb"): the cell looks the file up instead.
+FIND_NOTEBOOK = """import otter
+from course_utils.handout import notebook_path  # this notebook's file, whatever it is called
+"""
+
 # Appended to Otter's init cell in the student notebook: every check prints one friendly line per
 # failing test (the test's failure message) instead of Otter's multi-line report with the test code.
 FRIENDLY_CHECKS = '''
@@ -193,10 +199,19 @@ def find_assignments(source: Path) -> list[Path]:
 
 
 def _add_friendly_checks(student_nb: Path) -> None:
+    """Rewrite Otter's init cell of a student notebook: it finds the notebook's file whatever the
+    learner renamed it to (Otter's own cell names the file), and each check prints one line per
+    failing test."""
     nb = nbformat.read(student_nb, as_version=4)
+    name = nb.metadata["otter"]["assignment_name"]
     for cell in nb.cells:
         if cell.cell_type == "code" and "otter.Notebook(" in _source(cell):
-            cell.source = _source(cell).rstrip() + "\n" + FRIENDLY_CHECKS
+            source, found = re.subn(r"otter\.Notebook\((['\"]).*?\.ipynb\1\)",
+                                    f'otter.Notebook(notebook_path("{name}"))', _source(cell))
+            if found != 1:
+                raise BuildError(f"{student_nb.name}: Otter's init cell has no otter.Notebook(\"NAME.ipynb\").")
+            source = source.replace("import otter\n", FIND_NOTEBOOK, 1)
+            cell.source = source.rstrip() + "\n" + FRIENDLY_CHECKS
             break
     else:
         raise BuildError(f"{student_nb.name}: Otter's init cell (grader = otter.Notebook(...)) is missing.")

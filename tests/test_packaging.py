@@ -183,3 +183,55 @@ def test_every_install_path_covers_what_the_notebooks_and_handouts_import():
 def test_the_import_scan_sees_imports_and_skips_magics():
     source = "%matplotlib inline\n!ls\nimport numpy as np, os.path\nfrom otter.check import x\nfrom . import y\n"
     assert _cell_imports(source) == {"numpy", "os", "otter"}
+
+
+# --------------------------------------------------------------------------------------------------
+# The Makefile installs for learners only what learners use
+# --------------------------------------------------------------------------------------------------
+def _makefile() -> dict[str, tuple[list[str], list[str]]]:
+    """{target: (prerequisites, recipe lines)} of the Makefile, with its ``:=`` / ``?=`` variables expanded."""
+    text = (ROOT / "Makefile").read_text()
+    variables = dict(re.findall(r"^(\w+)\s*[:?]?=\s*(.*?)\s*$", text, re.M))
+
+    def expand(s: str) -> str:
+        for _ in range(5):  # variables defined from variables
+            s = re.sub(r"\$\((\w+)\)", lambda m: variables.get(m.group(1), m.group(0)), s)
+        return s
+
+    rules, current = {}, None
+    for line in text.splitlines():
+        if line.startswith("\t") and current is not None:
+            rules[current][1].append(expand(line.strip()))
+        elif (m := re.match(r"^([^\s:#=][^:=]*?)\s*:(?!=)\s*(.*)$", line)) and not line.startswith("."):
+            current = expand(m.group(1))
+            rules[current] = ([w for w in expand(m.group(2)).split() if w != "|"], [])
+        elif line.strip() and not line.startswith("#"):
+            current = None
+    return rules
+
+
+def _needs(rules, target: str) -> set[str]:
+    """Every target ``target`` depends on, directly or through other targets."""
+    seen, todo = set(), list(rules[target][0])
+    while todo:
+        t = todo.pop()
+        if t not in seen:
+            seen.add(t)
+            todo += rules.get(t, ([], []))[0]
+    return seen
+
+
+def test_learners_get_the_learner_install_and_testers_the_test_tools():
+    rules = _makefile()
+    learner, tester = ".venv/.installed-learner", ".venv/.installed-test"
+    assert "pyproject.toml" in rules[learner][0] and "pyproject.toml" in rules[tester][0]
+    assert learner in rules[tester][0], "the test install goes on top of the learner install"
+    (learner_pip,) = [line for line in rules[learner][1] if "pip install" in line]
+    assert re.search(r"pip install (--quiet )?-e \.$", learner_pip), \
+        f"the learner install takes no extras: {learner_pip!r}"
+    assert "[test" in " ".join(rules[tester][1])
+    for target in ("install", "lab", "dashboard", "homework", "grade", "execute"):
+        assert learner in _needs(rules, target) and tester not in _needs(rules, target), \
+            f"make {target} should set up the learner install only"
+    for target in ("test", "bench", "loadtest"):
+        assert tester in _needs(rules, target), f"make {target} needs the test tools"
