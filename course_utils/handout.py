@@ -4,8 +4,6 @@ Otter's checks read their tests from the notebook file, and Otter Assign writes 
 first cell as ``otter.Notebook("hw1.ipynb")``: a learner who saves "Copy of hw1.ipynb" or
 "hw1 - Jane (final).ipynb" gets a FileNotFoundError there and a NameError at every check after.
 ``homework/build.py`` makes that cell call :func:`notebook_path` instead.
-
-Standard library only: a handout may run where only the learner install is present.
 """
 from __future__ import annotations
 
