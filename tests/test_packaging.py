@@ -105,7 +105,8 @@ def _handout_imports(nb_path: Path) -> set[str]:
 
 def _required_distributions() -> dict[str, set[str]]:
     """{distribution: notebooks importing it} for every non-stdlib import of the lessons and handouts."""
-    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted((ROOT / "homework" / "source").glob("*/*.ipynb"))
+    notebooks = [*sorted((ROOT / "notebooks").glob("*.ipynb")),
+                 *sorted((ROOT / "homework" / "source").glob("*/*.ipynb"))]
     assert notebooks, "no notebook found"
     needed, unknown = {}, set()
     for nb_path in notebooks:
@@ -141,9 +142,9 @@ def _pip_line_packages(line: str) -> set[str] | None:
         if word in (".", "./") or word.startswith(("/", "./", "~")):  # the repository checked out
             installs_project = True
             extras = re.search(r"\[(.*)\]$", word)
-            optional = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+            project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
             for extra in (extras.group(1).split(",") if extras else []):
-                packages |= _names(optional[extra.strip()])
+                packages |= _names(project["optional-dependencies"][extra.strip()])
         else:
             packages.add(_name_and_spec(word)[0])
     return packages | {PROJECT} | _pyproject_deps() if installs_project else None
@@ -181,7 +182,8 @@ def test_every_install_path_covers_what_the_notebooks_and_handouts_import():
 
 
 def test_the_import_scan_sees_imports_and_skips_magics():
-    source = "%matplotlib inline\n!ls\nimport numpy as np, os.path\nfrom otter.check import x\nfrom . import y\n"
+    source = ("%matplotlib inline\n!ls\nimport numpy as np, os.path\n"
+              "from otter.check import x\nfrom . import a")
     assert _cell_imports(source) == {"numpy", "os", "otter"}
 
 
@@ -189,7 +191,7 @@ def test_the_import_scan_sees_imports_and_skips_magics():
 # The Makefile installs for learners only what learners use
 # --------------------------------------------------------------------------------------------------
 def _makefile() -> dict[str, tuple[list[str], list[str]]]:
-    """{target: (prerequisites, recipe lines)} of the Makefile, with its ``:=`` / ``?=`` variables expanded."""
+    """{target: (prerequisites, recipe lines)} of the Makefile, its ``:=`` / ``?=`` variables expanded."""
     text = (ROOT / "Makefile").read_text()
     variables = dict(re.findall(r"^(\w+)\s*[:?]?=\s*(.*?)\s*$", text, re.M))
 
