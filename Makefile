@@ -3,7 +3,9 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+# Learners get what the course and the homework use; the test and bench tools come on top.
+LEARNER := $(VENV)/.installed-learner
+TESTER  := $(VENV)/.installed-test
 HOST   ?= 127.0.0.1
 PORT   ?= 8866
 # Jupyter refuses to run as root unless told; containers (Binder, CI) often are root.
@@ -28,38 +30,42 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # Reinstall only when the project's metadata changes; a second run is a no-op.
-$(STAMP): pyproject.toml | $(BIN)/python
+$(LEARNER): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(LEARNER)
+
+$(TESTER): pyproject.toml $(LEARNER)
 	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
-	touch $(STAMP)
+	touch $(TESTER)
 
-install: $(STAMP)
+install: $(LEARNER)
 
-lab: install
+lab: $(LEARNER)
 	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=notebooks --LabApp.default_url=/lab/tree/00_start_here.ipynb
 
 # The course's Voila template (no CDN links, a "connection lost" banner) lives in share/;
 # deploy/voila_guard.py refuses kernel websockets that would freeze Voila 0.5 (docs/deploy.md).
-dashboard: install
+dashboard: $(LEARNER)
 	JUPYTER_PATH=$(CURDIR)/share/jupyter PYTHONPATH=$(CURDIR)/deploy $(BIN)/voila --Voila.ip=$(HOST) \
 		--port=$(PORT) --no-browser --template=course \
 		--Voila.kernel_websocket_connection_class=voila_guard.V1OnlyConnection notebooks/06_playground.ipynb
 
-loadtest: install
+loadtest: $(TESTER)
 	$(BIN)/python benchmarks/loadtest.py
 
-test: install
+test: $(TESTER)
 	$(BIN)/python -m pytest
 
-bench: install
+bench: $(TESTER)
 	$(BIN)/python benchmarks/run_all.py
 
-execute: install
+execute: $(LEARNER)
 	$(BIN)/python scripts/execute_notebooks.py
 
-homework: install
+homework: $(LEARNER)
 	$(BIN)/python homework/build.py
 
-grade: install
+grade: $(LEARNER)
 	@test -n "$(SUBMISSIONS)" || (echo "usage: make grade SUBMISSIONS=path/to/folder/ [ONLY=file]" && exit 2)
 	$(BIN)/python homework/grade.py "$(SUBMISSIONS)" $(if $(ONLY),--only "$(ONLY)")
 

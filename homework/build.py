@@ -192,11 +192,23 @@ def find_assignments(source: Path) -> list[Path]:
                   if p.is_dir() and (p / f"{p.name}.ipynb").is_file())
 
 
-def _add_friendly_checks(student_nb: Path) -> None:
+def _rewrite_init_cell(student_nb: Path) -> None:
+    """Rewrite Otter's init cell of a student notebook: it finds the notebook's file whatever the
+    learner renamed it to (Otter's own cell names the file), and each check prints one line per
+    failing test."""
     nb = nbformat.read(student_nb, as_version=4)
+    name = nb.metadata["otter"]["assignment_name"]
     for cell in nb.cells:
         if cell.cell_type == "code" and "otter.Notebook(" in _source(cell):
-            cell.source = _source(cell).rstrip() + "\n" + FRIENDLY_CHECKS
+            # Otter's otter.Notebook("NAME.ipynb") breaks once the learner renames the file.
+            source, found = re.subn(
+                r"^(\w+) = otter\.Notebook\((['\"]).*?\.ipynb\2\)$",
+                "from course_utils.handout import notebook_path  # this notebook, whatever its name\n"
+                f'\\1 = otter.Notebook(notebook_path("{name}"))', _source(cell), flags=re.M)
+            if found != 1:
+                raise BuildError(f"{student_nb.name}: Otter's init cell has no line "
+                                 'grader = otter.Notebook("NAME.ipynb").')
+            cell.source = source.rstrip() + "\n" + FRIENDLY_CHECKS
             break
     else:
         raise BuildError(f"{student_nb.name}: Otter's init cell (grader = otter.Notebook(...)) is missing.")
@@ -230,7 +242,7 @@ def build_assignment(source_nb_path: Path, dist: Path, run_tests: bool = True) -
             raise BuildError(f"{name}: expected one autograder zip, found {len(zips)}.")
         zips[0].rename(out / "autograder" / f"{name}-autograder.zip")
         student_nb = out / "student" / f"{name}.ipynb"
-        _add_friendly_checks(student_nb)
+        _rewrite_init_cell(student_nb)
         leaks = find_leaks(student_nb, source_nb)
         if leaks:
             raise BuildError(f"{name}: the student notebook would leak {len(leaks)} line(s):\n  "

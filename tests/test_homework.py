@@ -191,8 +191,24 @@ def test_unmodified_student_notebook_fails_its_checks_cleanly(dist, name, tmp_pa
     folder = tmp_path / "Downloads" / "my homework"
     folder.mkdir(parents=True)
     shutil.copy(dist / name / "student" / f"{name}.ipynb", folder)
-    nb = _execute(folder / f"{name}.ipynb")
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    _assert_checks_fail_cleanly(_execute(folder / f"{name}.ipynb"), name)
+
+
+def test_renamed_handout_still_finds_its_checks(dist, tmp_path):
+    """Learners save "Copy of hw1.ipynb" or "hw1 - Jane (final).ipynb": the checks still run."""
+    folder = tmp_path / "Jane"
+    folder.mkdir()
+    renamed = folder / "hw1 - Jane (final).ipynb"
+    shutil.copy(dist / "hw1" / "student" / "hw1.ipynb", renamed)
+    # Another notebook in the folder, saved later: the handout must pick itself by its assignment.
+    nbformat.write(nbformat.v4.new_notebook(), folder / "notes.ipynb")
+    _assert_checks_fail_cleanly(_execute(renamed), "hw1")
+
+
+def _assert_checks_fail_cleanly(nb, name):
+    """No cell of the executed blank handout raised, and each check shows its friendly lines."""
+    errors = [f"{o.ename}: {o.evalue}" for c in nb.cells if c.cell_type == "code"
+              for o in c.outputs if o.output_type == "error"]
     assert errors == [], "the handout must run without crashing"
     public = [(q, msg) for q, msg in _public_messages(name)]
     shown = _check_outputs(nb)
