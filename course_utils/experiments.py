@@ -25,7 +25,7 @@ from .train import History, evaluate, train
 
 __all__ = [
     "Settings", "SCENARIOS", "LEARNING_RATES", "Run", "get_scenario", "prepare", "advance",
-    "reset", "run_scenario", "summary_line", "status_text", "probability_grid",
+    "reset", "run_scenario", "summary_line", "status_text", "probability_grid", "decision_line",
     "FILMSTRIP_EPOCHS", "Snapshot", "Filmstrip", "filmstrip", "WIDTH_SWEEP", "WIDTHS", "WidthSweep",
     "width_sweep",
 ]
@@ -185,6 +185,48 @@ def run_scenario(settings, **changes) -> Run:
 def probability_grid(run: Run, resolution: int = 100) -> np.ndarray:
     """P(class 1) on the heatmap grid, shape (resolution, resolution); see ``grid.heatmap_grid``."""
     return heatmap_grid(run.predict_proba, resolution)
+
+
+# Inputs that are the raw coordinates themselves: through them an affine map of the
+# inputs is an affine map of the plane. (x1^2, x1*x2, sin x1 ... bend it.)
+_PLANE_AXES = {"x1": 0, "x2": 1}
+
+
+def decision_line(net: MLP, features=DEFAULT_FEATURES):
+    """A network's decision boundary as a straight line in the plane, when it is one.
+
+    A network whose hidden activation is linear is one affine map of its inputs
+    (:func:`course_utils.model.collapse`), so P(class 1) = 0.5 exactly where that map is 0.
+    When its inputs are the coordinates x1 and/or x2 themselves, that is the line
+    ``w[0] x1 + w[1] x2 + b = 0`` however deep or wide the network.
+
+    Parameters
+    ----------
+    net : MLP
+    features : sequence of str
+        The inputs the network was built for (``Settings.features``).
+
+    Returns
+    -------
+    (w, b) or None
+        ``w`` float64 (2,), ``b`` float: the line in raw coordinates. None when the boundary
+        is not a straight line (a nonlinear hidden activation, or inputs such as ``x1^2``),
+        when there is no decision boundary (a regression output), or when the collapsed
+        weights are not finite or are all zero (a diverged network; one class everywhere).
+    """
+    features = check_features(features)
+    if net.task != "classification" or (net.hidden_sizes and net.activation.name != "linear"):
+        return None
+    if not set(features) <= set(_PLANE_AXES):
+        return None
+    W, b = collapse(net)  # (n_inputs, 1), (1,)
+    w = np.zeros(2)
+    for row, name in enumerate(features):
+        w[_PLANE_AXES[name]] = W[row, 0]
+    b = float(b[0])
+    if not (np.isfinite(w).all() and math.isfinite(b)) or not w.any():
+        return None
+    return w, b
 
 
 def summary_line(history: History) -> str:

@@ -13,9 +13,11 @@ from matplotlib.colors import to_hex  # noqa: E402
 
 from course_utils import ACTIVATIONS, DATASETS, make_dataset, train_test_split  # noqa: E402
 from course_utils import diagnostics as dg  # noqa: E402
-from course_utils.plots import flavours  # noqa: E402
+from course_utils.plots import flavours, live_boundary_artists  # noqa: E402
 from course_utils.widgets import compare as compare_module  # noqa: E402
 from course_utils.widgets.compare import ComparePanel  # noqa: E402
+
+from boundary_checks import assert_contour_boundary, assert_no_boundary, assert_straight_boundary  # noqa: E402
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -197,6 +199,81 @@ def test_divergence_is_explained_in_the_panel():
     assert p.runs[0].diverged
     assert "diverged" in p.status.value and "learning rate" in p.status.value
     assert "compare-error" not in p.status.value  # a result, shown in words, not a crash
+
+
+# ------------------------------------------------------------------ the boundary drawn live (#10 §2)
+def _assert_compare_boundaries(p):
+    """Each network's boundary is drawn: the exact collapsed line when linear, else the contour."""
+    out = []
+    for art, run in zip(p.boundaries, p.runs):
+        drawn = live_boundary_artists(art)
+        if run.activation == "linear":
+            out.append(assert_straight_boundary(drawn, run.net))
+        else:
+            out.append(assert_contour_boundary(drawn, run.net.predict_proba, art["resolution"]))
+    return out
+
+
+def test_compare_panel_draws_each_boundary_and_keeps_it_through_changes():
+    p = ComparePanel(first="linear", second="relu", epochs=100)
+    line, _ = _assert_compare_boundaries(p)  # after construction
+    for control, value in [("noise", 0.1), ("learning_rate", 0.03), ("epochs", 50), ("dataset", "xor"),
+                           ("second", "tanh")]:
+        getattr(p, control).value = value  # a control change retrains both
+        assert _assert_compare_boundaries(p)[0] is line  # the linear one's line, moved in place
+    p.first.value = "sigmoid"  # bends: the line gives way to a contour ...
+    _assert_compare_boundaries(p)
+    p.first.value = "linear"  # ... and back
+    assert _assert_compare_boundaries(p)[0] is line
+    legend = p.boundaries[0]["image"].axes.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["decision boundary"]
+    assert "compare-error" not in p.status.value
+
+
+def test_compare_panel_draws_no_boundary_for_a_diverged_network():
+    p = ComparePanel(dataset="gauss", first="linear", second="tanh", learning_rate=10.0, epochs=50)
+    assert p.runs[0].diverged
+    assert_no_boundary(live_boundary_artists(p.boundaries[0]))
+    assert "diverged" in p.status.value and "compare-error" not in p.status.value
+    p.learning_rate.value = 0.3
+    _assert_compare_boundaries(p)
+
+
+def test_compare_panel_survives_a_nan_network(monkeypatch):
+    p = ComparePanel(first="linear", second="relu", epochs=50)
+    real = compare_module.compare_activations
+
+    def nan_weights(*args, **kwargs):
+        runs = real(*args, **kwargs)
+        for r in runs:
+            r.net.set_params([(np.full_like(W, np.nan), np.full_like(b, np.nan)) for W, b in r.net.params])
+        return runs
+
+    monkeypatch.setattr(compare_module, "compare_activations", nan_weights)
+    p.noise.value = 0.1  # must not raise
+    assert "compare-error" not in p.status.value and p.status.value
+    for art in p.boundaries:
+        assert_no_boundary(live_boundary_artists(art))
+    monkeypatch.undo()
+    p.noise.value = 0.0
+    _assert_compare_boundaries(p)
+
+
+def test_boundary_helper_draws_a_given_line_instead_of_the_contour(data):
+    X, _, y, _ = data
+    fig, ax = plt.subplots()
+    net_w, net_b = np.array([1.0, -1.0]), 0.5
+    predict = lambda P: 1 / (1 + np.exp(-(P @ net_w + net_b)))  # noqa: E731
+    art = flavours.draw_boundary(ax, predict, X, y, resolution=30, line=(net_w, net_b))
+    (line,) = live_boundary_artists(art)
+    np.testing.assert_allclose(line.get_xydata() @ net_w + net_b, 0.0, atol=1e-12)
+    flavours.update_boundary(art, predict)  # no line given: the contour, the line hidden
+    assert_contour_boundary(live_boundary_artists(art), predict, 30)
+    assert not line.get_visible()
+    flavours.update_boundary(art, lambda P: np.full(len(P), np.nan))  # NaN: nothing, no error
+    assert_no_boundary(live_boundary_artists(art))
+    flavours.update_boundary(art, predict, line=(net_w, net_b), boundary=False)
+    assert_no_boundary(live_boundary_artists(art))
 
 
 def test_errors_are_shown_in_the_panel(monkeypatch):

@@ -19,6 +19,8 @@ from course_utils.presets import (CHOICES, HIDEABLE, LEARNING_RATES, PLAYGROUND_
                                   to_query)
 from course_utils.widgets.playground import SETTING_CONTROLS, Playground, query_string
 
+from boundary_checks import assert_contour_boundary, assert_no_boundary, assert_straight_boundary
+
 # A different valid value for every control (from the Playground's defaults).
 NEW_VALUES = {
     "dataset": "xor", "noise": 20, "train": 70, "features": ("x1", "x2", "x1*x2"), "hidden": (3,),
@@ -245,8 +247,104 @@ def test_divergence_is_reported_in_words_and_not_drawn_as_garbage():
     assert "diverged" in pg.status.value and "learning rate" in pg.status.value
     assert np.isfinite(pg.view.heatmap_values()).all()
     assert pg.view.alert.get_visible()
+    assert pg.view.boundary_artists() == []  # no boundary of a diverged network
     pg.play()
     assert not pg.playing  # nothing to play after divergence until Reset or a change
+
+
+# ------------------------------------------------------------------ the boundary drawn live (#10 §2)
+def _assert_pg_boundary(pg, net=None):
+    """The boundary drawn now is the shown network's: its exact line, or its 0.5 contour."""
+    net = pg.run.net if net is None else net
+    drawn = pg.view.boundary_artists()
+    features = pg.run.settings.features
+    if pg.run.settings.activation == "linear":
+        return assert_straight_boundary(drawn, net, features)
+    values = ins.output_grid(net, features, pg.resolution)
+    if pg.controls["discretize"].value:  # the boundary of the picture shown
+        values = ins.discretize(values)
+    return assert_contour_boundary(drawn, lambda P: net.predict_proba(featurize(P, features)), pg.resolution,
+                                   values)
+
+
+@pytest.mark.parametrize("activation", ["linear", "tanh", "relu"])
+def test_the_boundary_is_drawn_on_every_frame(activation):
+    pg = small(activation=activation, learning_rate=0.3)
+    first = _assert_pg_boundary(pg)  # after construction
+    pg.step()
+    _assert_pg_boundary(pg)
+    pg.play()
+    for _ in range(2):
+        pg.tick()
+        _assert_pg_boundary(pg)
+    pg.pause()
+    pg.reset()
+    assert pg.run.epoch == 0
+    _assert_pg_boundary(pg)
+    pg.set(learning_rate=0.1)  # a control change retrains
+    _assert_pg_boundary(pg)
+    pg.set(hidden=(3, 3, 2))
+    now = _assert_pg_boundary(pg)
+    pg.regenerate()
+    _assert_pg_boundary(pg)
+    pg.set(discretize=True)  # a view option redraws: the boundary stays
+    _assert_pg_boundary(pg)
+    if activation == "linear":  # one Line2D, moved in place
+        assert now is first
+    assert pg.errors == []
+
+
+def test_rewind_draws_the_boundary_of_the_earlier_network():
+    pg = small(activation="linear", learning_rate=0.3, epochs=60)
+    pg.rewind.value = 10
+    shown, net = ins.net_at(pg.run, 10)
+    assert pg.shown_epoch == shown
+    _assert_pg_boundary(pg, net)
+    pg.rewind.value = 60
+    _assert_pg_boundary(pg)
+
+
+def test_scenario2_preset_shows_the_straight_line():
+    pg = Playground("dataset=circle&activation=linear&hidden=8", resolution=40, node_resolution=10, epochs=30)
+    line = _assert_pg_boundary(pg)
+    for change in ({"hidden": (8, 8, 8)}, {"learning_rate": 0.1}, {"optimizer": "adam"}, {"noise": 20},
+                   {"batch_size": 30}):
+        pg.set(**change)
+        assert not pg.run.history.diverged
+        assert _assert_pg_boundary(pg) is line  # the current network's line, moved in place
+
+
+def test_nonlinear_inputs_bend_a_linear_networks_boundary():
+    pg = small(activation="linear", features=("x1", "x2", "x1^2", "x2^2"), learning_rate=0.03, epochs=100)
+    assert pg.final()["test_accuracy"] > 0.9  # the ring, separated
+    assert_contour_boundary(pg.view.boundary_artists(),
+                            lambda P: pg.run.net.predict_proba(featurize(P, pg.run.settings.features)),
+                            pg.resolution)
+
+
+@pytest.mark.parametrize("dataset", ["plane", "multi_gauss"])
+def test_regression_has_no_decision_boundary(dataset):
+    pg = small(dataset=dataset, activation="linear", learning_rate=0.01)
+    assert pg.errors == [] and pg.run.net.task == "regression"
+    assert_no_boundary(pg.view.boundary_artists())
+    pg.step()
+    assert_no_boundary(pg.view.boundary_artists())
+    labels = [t.get_text() for t in pg.view.ax_boundary.get_legend().get_texts()]
+    assert "decision boundary" not in labels and "target > 0" in labels
+    pg.set(dataset="circle")  # back to classification: a fresh view with a boundary
+    _assert_pg_boundary(pg)
+    assert "decision boundary" in [t.get_text() for t in pg.view.ax_boundary.get_legend().get_texts()]
+
+
+def test_a_nan_network_draws_no_boundary_and_says_why():
+    pg = small(activation="linear")
+    pg.run.net.set_params([(np.full_like(W, np.nan), np.full_like(b, np.nan)) for W, b in pg.run.net.params])
+    pg.step()  # must not raise
+    assert pg.errors == []
+    assert_no_boundary(pg.view.boundary_artists())
+    assert "diverged" in pg.status.value
+    pg.reset()
+    _assert_pg_boundary(pg)
 
 
 def test_url_preset_applies_and_hides_controls():

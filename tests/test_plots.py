@@ -290,3 +290,71 @@ def test_a_long_settings_title_is_wrapped_inside_the_figure():
     box = title.get_window_extent(renderer)
     assert "\n" in title.get_text()  # too long for one line over the boundary panel
     assert box.x0 >= 0 and box.x1 <= fig.bbox.width
+
+
+# ---------------------------------------------------------------------------- the live boundary (#10 §2)
+def _pixel(view, x1, x2):
+    """The RGB of the rendered picture at data point (x1, x2) of the boundary axes, darkest of a 3x3 patch."""
+    pixels = view.render()
+    px, py = view.ax_boundary.transData.transform((x1, x2))
+    row, col = int(round(pixels.shape[0] - py)), int(round(px))
+    return pixels[row - 1:row + 2, col - 1:col + 2, :3].reshape(-1, 3).min(axis=0)
+
+
+def test_live_boundary_moves_a_line_in_place_and_replaces_a_contour():
+    fig, ax = plots.new_figure()
+    art = plots.draw_live_boundary(ax, line=(np.array([1.0, 2.0]), 0.5))
+    (line,) = plots.live_boundary_artists(art)
+    assert line.get_label() == "decision boundary" and line.get_color() == "black" and line.get_linewidth() == 2
+    plots.update_live_boundary(art, line=(np.array([0.0, 1.0]), -1.0))  # the line x2 = 1
+    assert plots.live_boundary_artists(art) == [line]
+    np.testing.assert_allclose(line.get_ydata(), 1.0)
+    values = grid.heatmap_grid(lambda X: (X[:, 0] > 1.0).astype(float), 40)
+    plots.update_live_boundary(art, values=values)
+    (contour,) = plots.live_boundary_artists(art)
+    assert not line.get_visible() and contour in ax.get_children()
+    plots.update_live_boundary(art, values=values)  # the old contour is removed, not piled up
+    assert contour not in ax.get_children() and len(plots.live_boundary_artists(art)) == 1
+    for nothing in ({}, {"values": np.full((40, 40), np.nan)}, {"line": (np.array([np.nan, 1.0]), 0.0)},
+                    {"values": np.full((40, 40), 0.9)}):
+        plots.update_live_boundary(art, **nothing)
+        assert plots.live_boundary_artists(art) == []
+    assert not any(type(a).__name__.endswith("ContourSet") for a in ax.get_children())
+
+
+def test_training_view_draws_the_boundary_into_the_picture(run3):
+    run2 = ex.run_scenario("scenario2")
+    view = plots.TrainingView()
+    view.show_data(run2.X_train, run2.y_train, run2.X_test, run2.y_test)
+    line = ex.decision_line(run2.net, run2.settings.features)
+    view.update(ex.probability_grid(run2), run2.history, max_epochs=300, line=line)
+    (drawn,) = view.boundary_artists()
+    mid = drawn.get_xydata().mean(axis=0)  # inside the square for scenario 2's line
+    assert np.abs(mid).max() < 6 and _pixel(view, *mid).max() < 60  # black where the line is
+    view.update(ex.probability_grid(run3), run3.history, max_epochs=300)  # no line: the contour
+    (contour,) = view.boundary_artists()
+    x, y = contour.get_paths()[0].vertices[0]
+    assert _pixel(view, x, y).max() < 60
+    view.update(ex.probability_grid(run3), run3.history, max_epochs=300, alert="training diverged",
+                boundary=False)
+    assert view.boundary_artists() == []
+    labels = [t.get_text() for t in view.ax_boundary.get_legend().get_texts()]
+    assert "decision boundary" in labels
+
+
+def test_decision_line_is_the_collapsed_networks_line_in_the_plane():
+    net = MLP([2, 4, 3, 1], "linear", seed=2)
+    w, b = ex.decision_line(net)
+    W, b0 = collapse(net)
+    np.testing.assert_allclose(w, W[:, 0]) and np.testing.assert_allclose(b, b0[0])
+    swapped = MLP([2, 3, 1], "linear", seed=3)  # inputs in the order (x2, x1)
+    w, b = ex.decision_line(swapped, ("x2", "x1"))
+    P = np.array([[1.0, 2.0], [-3.0, 0.5]])
+    np.testing.assert_allclose(P @ w + b, swapped.logits(P[:, ::-1]))
+    assert ex.decision_line(MLP([2, 3, 1], "tanh", seed=0)) is None  # bends
+    assert ex.decision_line(MLP([4, 3, 1], "linear", seed=0), ("x1", "x2", "x1^2", "x2^2")) is None
+    assert ex.decision_line(MLP([2, 3, 1], "linear", seed=0, output="linear")) is None  # regression
+    assert ex.decision_line(MLP([2, 1], "relu", seed=0)) is not None  # no hidden layer: logistic regression
+    nan = MLP([2, 3, 1], "linear", seed=0)
+    nan.set_params([(W * np.nan, b) for W, b in nan.params])
+    assert ex.decision_line(nan) is None

@@ -9,6 +9,7 @@ import sys
 import numpy as np
 import pytest
 
+from boundary_checks import assert_contour_boundary, assert_no_boundary, assert_straight_boundary
 from browser import VOILA_TEST_ARGS, browser, page, wait_for_new_src  # noqa: F401 (fixtures)
 from course_utils import experiments as ex
 from course_utils.widgets import CONTROLS, GridWarpPanel, TinyNetPanel, TrainingPanel
@@ -151,6 +152,80 @@ def test_divergence_is_reported_in_words_not_drawn_as_nan(panel):
     assert not panel.playing and "Reset" in panel.status.value
     panel.controls["learning_rate"].value = 1.0
     assert not panel.run.history.diverged and not panel.view.alert.get_visible()
+
+
+# ---------------------------------------------------------------------------- the boundary drawn live (#10 §2)
+def _assert_panel_boundary(panel):
+    """The boundary the panel draws now is its network's: the exact line, or the 0.5 contour."""
+    drawn = panel.view.boundary_artists()
+    if panel.run.settings.activation == "linear":
+        return assert_straight_boundary(drawn, panel.run.net, panel.run.settings.features)
+    return assert_contour_boundary(drawn, panel.run.predict_proba, panel.resolution)
+
+
+@pytest.mark.parametrize("activation", ["linear", "tanh", "relu"])
+def test_the_boundary_is_drawn_on_every_frame(activation):
+    panel = TrainingPanel("scenario2", activation=activation)
+    first = _assert_panel_boundary(panel)  # after construction
+    panel.step()
+    _assert_panel_boundary(panel)
+    panel.play()
+    for _ in range(2):
+        panel.tick()
+        _assert_panel_boundary(panel)
+    panel.pause()
+    panel.reset()
+    assert panel.run.epoch == 0
+    _assert_panel_boundary(panel)
+    panel.controls["neurons"].value = 3  # a control change retrains
+    now = _assert_panel_boundary(panel)
+    panel.controls["layers"].value = 3
+    _assert_panel_boundary(panel)
+    if activation == "linear":  # one Line2D, moved in place on every frame
+        assert now is first and panel.view.boundary["line"] is first
+    assert panel.errors == []
+
+
+def test_scenario2_shows_its_straight_line_while_controls_change(panel):
+    # The lesson: whatever the learner drags, the boundary stays one straight line.
+    # (Often the very same line: every linear network has the same single optimum.)
+    line = _assert_panel_boundary(panel)
+    for name, value in [("noise", 10), ("learning_rate", 0.3), ("layers", 3), ("neurons", 2), ("seed", 5),
+                        ("optimizer", "adam"), ("epochs", 100)]:
+        panel.controls[name].value = value
+        assert not panel.run.history.diverged
+        assert _assert_panel_boundary(panel) is line  # the current network's line, moved in place
+    panel.controls["activation"].value = "sigmoid"  # now it bends
+    _assert_panel_boundary(panel)
+    assert not panel.view.boundary["line"].get_visible()
+    panel.controls["activation"].value = "linear"  # and back to the line, in place
+    assert _assert_panel_boundary(panel) is line and panel.view.boundary["contour"] is None
+
+
+def test_with_squared_inputs_a_linear_network_has_a_curved_boundary():
+    panel = TrainingPanel("features")  # linear activation, inputs x1, x2, x1^2, x2^2: a ring
+    assert_contour_boundary(panel.view.boundary_artists(), panel.run.predict_proba, panel.resolution)
+    panel.set(features=("x1",))  # x1 alone: the line x1 = constant
+    line = assert_straight_boundary(panel.view.boundary_artists(), panel.run.net, ("x1",))
+    assert np.ptp(line.get_xdata()) < 1e-9
+
+
+def test_a_nan_network_draws_no_boundary_and_says_why(panel):
+    panel.run.net.set_params([(np.full_like(W, np.nan), np.full_like(b, np.nan)) for W, b in panel.run.net.params])
+    panel.step()  # must not raise
+    assert panel.errors == []
+    assert_no_boundary(panel.view.boundary_artists())
+    assert "diverged" in panel.status.value and panel.view.alert.get_visible()
+    panel.reset()  # the same initial weights: the line is back
+    _assert_panel_boundary(panel)
+
+
+def test_a_diverged_run_draws_no_boundary(panel):
+    panel.controls["learning_rate"].value = 10.0
+    assert panel.run.history.diverged
+    assert_no_boundary(panel.view.boundary_artists())
+    panel.controls["learning_rate"].value = 1.0
+    _assert_panel_boundary(panel)
 
 
 def test_a_bad_choice_is_shown_in_the_panel_and_keeps_the_last_picture():

@@ -4,8 +4,9 @@ They draw arrays or a ``predict`` function they are given; they never train. Fig
 are made without pyplot (``style.new_figure``), so nothing is displayed twice: show one
 with :func:`show_figure`, or render it to PNG bytes with :func:`figure_png`.
 """
-from .boundary import (draw_boundary, draw_heatmap, draw_line, draw_points, update_heatmap,
-                       update_line, update_points)
+from .boundary import (BOUNDARY_STYLE, boundary_handle, draw_boundary, draw_heatmap, draw_line,
+                       draw_live_boundary, draw_points, live_boundary_artists, update_heatmap, update_line,
+                       update_live_boundary, update_points)
 from .curves import LN2, draw_curves, update_curves
 from .figures import TrainingView, comparison_figure, describe, points_legend, scenario_figure
 from .style import CLASS_COLOURS, HEATMAP_CMAP, figure_png, new_figure, show_figure
@@ -18,7 +19,8 @@ from .openbox import (draw_filmstrip, draw_hidden_space, draw_logit, draw_pieces
 
 __all__ = [
     "draw_heatmap", "update_heatmap", "draw_points", "update_points", "draw_line", "update_line",
-    "draw_boundary", "draw_curves", "update_curves", "LN2", "TrainingView", "scenario_figure",
+    "draw_boundary", "BOUNDARY_STYLE", "boundary_handle", "draw_live_boundary", "update_live_boundary",
+    "live_boundary_artists", "draw_curves", "update_curves", "LN2", "TrainingView", "scenario_figure",
     "comparison_figure", "describe", "points_legend", "CLASS_COLOURS", "HEATMAP_CMAP", "figure_png",
     "new_figure", "show_figure", "draw_grid", "update_grid", "grid_figure",
     "NetworkView", "draw_network", "update_network", "draw_gradient_norms", "update_gradient_norms",

@@ -7,7 +7,12 @@ from ..data import DOMAIN
 from .style import CLASS_COLOURS, HEATMAP_CMAP, new_figure
 
 __all__ = ["draw_heatmap", "update_heatmap", "draw_points", "update_points", "draw_line",
-           "update_line", "draw_boundary", "point_colours"]
+           "update_line", "draw_boundary", "point_colours", "BOUNDARY_STYLE", "boundary_handle",
+           "draw_live_boundary", "update_live_boundary", "live_boundary_artists"]
+
+BOUNDARY_STYLE = {"color": "black", "linewidth": 2.0, "linestyle": "-", "label": "decision boundary"}
+"""How every live panel draws the decision boundary: a solid black line, 2 pt wide - it
+stands out on the orange-white-blue heatmap for every kind of colour vision, and in grey."""
 
 
 def _ax_or_new(ax):
@@ -115,15 +120,90 @@ def update_line(line, w, b, domain=DOMAIN) -> None:
 def draw_boundary(ax, values, domain=DOMAIN, level: float = 0.5, **style):
     """Contour of the heatmap at ``level`` (the decision boundary); returns the ContourSet.
 
-    For static figures: a contour cannot be updated in place, the live panel relies on
-    the heatmap's white band instead.
+    ``values`` is (n, n) on the pixel-centred heatmap grid (``course_utils.grid.heatmap_grid``).
+    Returns None when the square holds no crossing of ``level`` - one class everywhere, or
+    values that are not all finite (a diverged network). A contour cannot be updated in
+    place: live pictures redraw it through :func:`update_live_boundary`.
     """
     values = np.asarray(values, dtype=float)
     lo, hi = domain
     n = values.shape[0]
     step = (hi - lo) / n
     centres = lo + step * (np.arange(n) + 0.5)
-    if not (values.min() < level < values.max()):
+    if not (np.isfinite(values).all() and values.min() < level < values.max()):
         return None  # no boundary inside the square
     style = {"colors": "black", "linewidths": 1.5, **style}
     return ax.contour(centres, centres, values, levels=[level], **style)
+
+
+# ------------------------------------------------------------------ the live boundary
+def boundary_handle(**style):
+    """A legend entry for the decision boundary (a proxy: it never depends on what is drawn)."""
+    from matplotlib.lines import Line2D
+
+    return Line2D([], [], **{**BOUNDARY_STYLE, **style})
+
+
+def draw_live_boundary(ax, line=None, values=None, domain=DOMAIN, level: float = 0.5, animated=False,
+                       **style) -> dict:
+    """The decision boundary of a live picture: a straight line or a contour, or nothing.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    line : pair ``(w, b)``, optional
+        The straight boundary ``w[0] x1 + w[1] x2 + b = 0``: ``w`` float (2,), ``b`` float
+        or (1,) (e.g. from ``course_utils.experiments.decision_line``). Drawn when given.
+    values : ndarray of float, shape (n, n), optional
+        P(class 1) on the heatmap grid; its ``level`` contour is drawn when no line is given.
+    animated : bool
+        Mark the artists animated (for a blitted view, which draws them itself).
+
+    Returns
+    -------
+    dict
+        ``{"line": Line2D, "contour": ContourSet or None, "domain", "level"}``. The Line2D
+        always exists (hidden unless the boundary is straight), so a straight boundary moves
+        in place; hand the dict to :func:`update_live_boundary`.
+    """
+    style = {**BOUNDARY_STYLE, "zorder": 4, **style}
+    artist = draw_line(ax, [1.0, 0.0], 0.0, domain, **style)
+    artist.set_visible(False)
+    artist.set_animated(animated)
+    artists = {"line": artist, "contour": None, "domain": domain, "level": level}
+    update_live_boundary(artists, line, values)
+    return artists
+
+
+def update_live_boundary(artists: dict, line=None, values=None) -> None:
+    """Show a new boundary: move the line (``set_data``), or redraw the contour, or hide both.
+
+    Arguments as :func:`draw_live_boundary`. Neither given (or nothing finite to draw, e.g.
+    a diverged network's NaN values): no boundary is drawn, and nothing raises.
+    """
+    artist = artists["line"]
+    if artists["contour"] is not None:  # a ContourSet has no set_data: replaced on every frame
+        artists["contour"].remove()
+        artists["contour"] = None
+    if line is not None:
+        w, b = line
+        update_line(artist, np.asarray(w, dtype=float).ravel(), b, artists["domain"])
+        xs, ys = artist.get_data()
+        artist.set_visible(bool(np.isfinite(xs).all() and np.isfinite(ys).all()))
+        return
+    artist.set_visible(False)
+    if values is None:
+        return
+    contour = draw_boundary(artist.axes, values, artists["domain"], artists["level"],
+                            colors=artist.get_color(), linewidths=artist.get_linewidth(),
+                            linestyles=artist.get_linestyle(), zorder=artist.get_zorder())
+    if contour is not None:
+        contour.set_animated(artist.get_animated())
+    artists["contour"] = contour
+
+
+def live_boundary_artists(artists: dict) -> list:
+    """The artists showing the boundary now (for a blitted view to draw): [], [line] or [contour]."""
+    if artists["line"].get_visible():
+        return [artists["line"]]
+    return [artists["contour"]] if artists["contour"] is not None else []

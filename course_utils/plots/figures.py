@@ -11,7 +11,8 @@ import numpy as np
 from matplotlib.lines import Line2D
 
 from ..data import DOMAIN
-from .boundary import draw_boundary, draw_heatmap, draw_points, update_heatmap, update_points
+from .boundary import (boundary_handle, draw_boundary, draw_heatmap, draw_live_boundary, draw_points,
+                       live_boundary_artists, update_heatmap, update_live_boundary, update_points)
 from .curves import LOSS_SCALE, draw_curves, update_curves
 from .style import CLASS_COLOURS, figure_png, new_figure
 
@@ -28,8 +29,9 @@ def describe(settings) -> str:
     return text
 
 
-def points_legend(ax, fontsize="x-small", loc="upper right", **kwargs):
-    """A legend for the data points: the two class colours and the train/test shapes."""
+def points_legend(ax, fontsize="x-small", loc="upper right", boundary: bool = True, **kwargs):
+    """A legend for the data points (the two class colours, the train/test shapes) and,
+    with ``boundary``, the decision boundary's line."""
     handles = [
         Line2D([], [], marker="o", linestyle="", markerfacecolor=CLASS_COLOURS[0], markeredgecolor="white",
                color=CLASS_COLOURS[0], label="class 0"),
@@ -38,13 +40,15 @@ def points_legend(ax, fontsize="x-small", loc="upper right", **kwargs):
         Line2D([], [], marker="^", linestyle="", markerfacecolor="none", markeredgecolor="black",
                color="black", label="test point"),
     ]
+    if boundary:
+        handles.append(boundary_handle())
     return ax.legend(handles=handles, loc=loc, fontsize=fontsize, framealpha=0.85, handletextpad=0.2,
                      borderpad=0.3, labelspacing=0.2, **kwargs)
 
 
 def _draw_run(ax_b, ax_l, ax_a, run, grid, title, loss_max=None):
     heat = draw_heatmap(ax_b, grid)
-    contour = draw_boundary(ax_b, grid)
+    contour = draw_boundary(ax_b, grid, colors="black", linewidths=2.0)
     train_pts = draw_points(ax_b, run.X_train, run.y_train)
     test_pts = draw_points(ax_b, run.X_test, run.y_test, test=True)
     points_legend(ax_b)
@@ -131,14 +135,22 @@ class TrainingView:
 
     Rendering is blitted: the frame (axes, ticks, labels, legends) is drawn once and kept
     as a bitmap; each new picture restores it and draws only the artists that change
-    (heatmap, points, curves, epoch counter). When a curve axis changes its range (in
-    coarse steps, see ``update_curves``) only that axis is redrawn into the frame.
+    (heatmap, points, decision boundary, curves, epoch counter). When a curve axis changes
+    its range (in coarse steps, see ``update_curves``) only that axis is redrawn into the frame.
+
+    ``task="regression"`` shows a predicted value instead of P(class 1): the heatmap spans
+    -1 .. 1, the points are coloured by their target's sign, and there is no accuracy and no
+    decision boundary.
     """
 
-    def __init__(self, resolution: int = 100, figsize=(10.0, 3.4), dpi: int = 100):
+    def __init__(self, resolution: int = 100, figsize=(10.0, 3.4), dpi: int = 100,
+                 task: str = "classification"):
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+        if task not in ("classification", "regression"):
+            raise ValueError(f"Unknown task {task!r}. Choose one of: classification, regression.")
         self.resolution = resolution
+        self.task = task
         self.fig, axes = new_figure(figsize, dpi=dpi, ncols=3, gridspec_kw={"width_ratios": [1.0, 1.2, 1.2]})
         self.canvas = FigureCanvasAgg(self.fig)
         self.ax_boundary, self.ax_loss, self.ax_accuracy = axes
@@ -146,11 +158,15 @@ class TrainingView:
         empty = np.empty((0, 2))
         self.train_points = draw_points(self.ax_boundary, empty, np.empty(0, int))
         self.test_points = draw_points(self.ax_boundary, empty, np.empty(0, int), test=True)
+        # The line moves in place (set_data); a contour is redrawn (see update_live_boundary).
+        self.boundary = draw_live_boundary(self.ax_boundary, animated=True)
         # Outside the heatmap, so the frame bitmap can hold it.
-        points_legend(self.ax_boundary, loc="upper center", bbox_to_anchor=(0.5, -0.17), ncols=3,
-                      columnspacing=0.8)
+        legend = points_legend(self.ax_boundary, loc="upper center", bbox_to_anchor=(0.5, -0.17), ncols=2,
+                               columnspacing=0.8, boundary=task == "classification")
         self.title = self.ax_boundary.set_title("epoch 0", fontsize="medium")
         self.curves = draw_curves(self.ax_loss, self.ax_accuracy)
+        if task == "regression":
+            self._for_regression(legend)
         self.alert = self.ax_boundary.text(0.5, 0.5, "", transform=self.ax_boundary.transAxes, ha="center",
                                            va="center", fontsize="large", visible=False, zorder=5, wrap=True,
                                            bbox={"facecolor": "white", "alpha": 0.9})
@@ -164,14 +180,45 @@ class TrainingView:
         self._frames: dict = {}  # axis ranges -> (frame bitmap, curve axes' extents), a few kept
         self.frames_redrawn = 0  # how often the frame bitmap was rebuilt (for tests and benchmarks)
 
+    def _for_regression(self, legend) -> None:
+        self.heatmap.set_clim(-1.0, 1.0)
+        self.ax_loss.set_ylabel("loss (squared error / 2)")
+        self.ax_loss.lines[0].set_visible(False)  # the ln 2 reference means nothing here
+        self.ax_loss.legend(handles=[self.curves["train_loss"], self.curves["test_loss"]], loc="upper right",
+                            fontsize="small")
+        self.ax_accuracy.lines[0].set_visible(False)
+        self.ax_accuracy.get_legend().set_visible(False)
+        self.ax_accuracy.set_title("no accuracy for regression", fontsize="small")
+        for text, label in zip(legend.get_texts(), ("target <= 0", "target > 0")):
+            text.set_text(label)
+
     def show_data(self, X_train, y_train, X_test, y_test) -> None:
-        """Move the scatters to new data."""
+        """Move the scatters to new data (for regression, ``y`` is the target's sign, 0/1)."""
         update_points(self.train_points, X_train, y_train)
         update_points(self.test_points, X_test, y_test)
 
-    def update(self, grid, history, max_epochs: int = 0, alert: str | None = None) -> None:
-        """New heatmap values, curves and epoch counter; ``alert`` is written over the boundary."""
+    def update(self, grid, history, max_epochs: int = 0, alert: str | None = None, line=None,
+               boundary: bool = True) -> None:
+        """New heatmap values, decision boundary, curves and epoch counter.
+
+        Parameters
+        ----------
+        grid : ndarray of float, shape (resolution, resolution)
+            P(class 1) (or the predicted value) on the heatmap grid.
+        history : History
+        alert : str, optional
+            Written over the boundary picture (e.g. "training diverged").
+        line : pair ``(w, b)``, optional
+            A straight decision boundary (``experiments.decision_line``): drawn as that exact
+            line. Without it, the boundary is the 0.5 contour of ``grid``.
+        boundary : bool
+            False draws no boundary (a diverged network). Never drawn for regression.
+        """
         update_heatmap(self.heatmap, grid)
+        if boundary and self.task == "classification":
+            update_live_boundary(self.boundary, line=line, values=None if line is not None else grid)
+        else:
+            update_live_boundary(self.boundary)
         update_curves(self.curves, history, max_epochs)
         self.title.set_text(f"epoch {history.epochs_run}")
         self.alert.set_text(alert or "")
@@ -180,6 +227,10 @@ class TrainingView:
     def heatmap_values(self) -> np.ndarray:
         """The values currently drawn, (resolution, resolution) - for tests."""
         return np.asarray(self.heatmap.get_array())
+
+    def boundary_artists(self) -> list:
+        """What shows the decision boundary now: ``[]``, ``[Line2D]`` or ``[ContourSet]``."""
+        return live_boundary_artists(self.boundary)
 
     @staticmethod
     def _limits(ax):
@@ -230,7 +281,9 @@ class TrainingView:
             if len(self._frames) >= 16:
                 self._frames.pop(next(iter(self._frames)))
             self._frames[key] = (self._frame, dict(self._boxes))
-        for artist in self._animated:
+        # In this order, whatever the zorders: the boundary over the points, the alert on top.
+        heatmap, train, test, *rest = self._animated
+        for artist in (heatmap, train, test, *self.boundary_artists(), *rest):
             if artist.get_visible():
                 self.fig.draw_artist(artist)
         return np.asarray(self.canvas.buffer_rgba())

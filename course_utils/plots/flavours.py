@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from ..activations import ACTIVATIONS
 from ..data import DOMAIN
 from ..grid import heatmap_grid
+from .boundary import boundary_handle, draw_live_boundary, update_live_boundary
 from .style import CLASS_COLOURS, HEATMAP_CMAP
 
 __all__ = [
@@ -214,8 +215,9 @@ def _probabilities(predict: Callable, resolution: int) -> np.ndarray:
     return heatmap_grid(predict, resolution)
 
 
-def draw_boundary(ax, predict: Callable, X, y, *, resolution: int = 80, title: str | None = None) -> dict:
-    """Heatmap of P(class 1) over the Playground square, with the data on top.
+def draw_boundary(ax, predict: Callable, X, y, *, resolution: int = 80, title: str | None = None,
+                  line=None, boundary: bool = True, legend: bool = False) -> dict:
+    """Heatmap of P(class 1) over the Playground square, the decision boundary, the data on top.
 
     Parameters
     ----------
@@ -224,17 +226,25 @@ def draw_boundary(ax, predict: Callable, X, y, *, resolution: int = 80, title: s
         ``predict(P) -> p`` for points P (m, 2), probabilities (m,), e.g. ``net.predict_proba``.
     X : ndarray, shape (n, 2)
     y : ndarray, shape (n,), labels 0/1
+    line : pair ``(w, b)``, optional
+        A straight boundary ``w . x + b = 0`` (``experiments.decision_line``), drawn as that
+        exact line; without it the boundary is the 0.5 contour of the heatmap.
+    boundary : bool
+        False draws no boundary (e.g. a diverged network).
+    legend : bool
+        Add a "decision boundary" legend entry below the axes.
 
     Returns
     -------
     dict
-        ``{"image", "contour", "points", "resolution"}``: the AxesImage, the 0.5 contour
-        set (or None when the whole square is one class), the scatter and the grid size;
-        hand it to
-        :func:`update_boundary` to redraw in place.
+        ``{"image", "line", "contour", "points", "resolution", ...}``: the AxesImage, the
+        boundary's Line2D (hidden unless the boundary is straight), the 0.5 contour set
+        (None when the line is drawn or the whole square is one class), the scatter and the
+        grid size; hand it to :func:`update_boundary` to redraw in place.
     """
     lo, hi = DOMAIN
-    image = ax.imshow(_probabilities(predict, resolution), origin="lower", extent=(lo, hi, lo, hi),
+    P = _probabilities(predict, resolution)
+    image = ax.imshow(P, origin="lower", extent=(lo, hi, lo, hi),
                       cmap=BOUNDARY_CMAP, vmin=0, vmax=1, interpolation="bilinear", aspect="equal")
     y = np.asarray(y)
     colours = np.where(y > 0.5, CLASS_COLOURS[1], CLASS_COLOURS[0])
@@ -245,33 +255,31 @@ def draw_boundary(ax, predict: Callable, X, y, *, resolution: int = 80, title: s
     ax.set_ylabel("x2")
     if title is not None:
         ax.set_title(title, fontsize=9)
-    artists = {"image": image, "contour": None, "points": points, "resolution": resolution}
-    _draw_contour(ax, artists)
+    artists = {"image": image, "points": points, "resolution": resolution}
+    artists.update(draw_live_boundary(ax, line if boundary else None, P if boundary else None))
+    if legend:
+        ax.legend(handles=[boundary_handle()], loc="upper center", bbox_to_anchor=(0.5, -0.13),
+                  fontsize=8, frameon=False)
     return artists
 
 
-def _draw_contour(ax, artists: dict) -> None:
-    if artists["contour"] is not None:
-        artists["contour"].remove()
-        artists["contour"] = None
-    P = artists["image"].get_array()
-    if np.nanmin(P) < 0.5 < np.nanmax(P):
-        lo, hi = DOMAIN
-        g = np.linspace(lo, hi, P.shape[0])
-        artists["contour"] = ax.contour(g, g, P, levels=[0.5], colors="black", linewidths=1.0)
+def update_boundary(artists: dict, predict: Callable, X=None, y=None, title: str | None = None,
+                    line=None, boundary: bool = True) -> dict:
+    """Redraw a :func:`draw_boundary` picture in place for a new ``predict`` (and data).
 
-
-def update_boundary(artists: dict, predict: Callable, X=None, y=None, title: str | None = None) -> dict:
-    """Redraw a :func:`draw_boundary` picture in place for a new ``predict`` (and data)."""
+    ``line`` and ``boundary`` as in :func:`draw_boundary`: the line moves in place, a
+    contour is replaced.
+    """
     image = artists["image"]
-    image.set_data(_probabilities(predict, artists["resolution"]))
+    P = _probabilities(predict, artists["resolution"])
+    image.set_data(P)
     if X is not None:
         artists["points"].set_offsets(np.asarray(X)[:, :2])
         if y is not None:
             artists["points"].set_facecolor(np.where(np.asarray(y) > 0.5, CLASS_COLOURS[1], CLASS_COLOURS[0]))
     if title is not None:
         image.axes.set_title(title, fontsize=9)
-    _draw_contour(image.axes, artists)
+    update_live_boundary(artists, line if boundary else None, P if (boundary and line is None) else None)
     return artists
 
 

@@ -2,7 +2,7 @@
 
 Colour-blind-safe throughout: the two classes are orange (class 0) and blue (class 1),
 and the heatmap runs orange -> white -> blue, so the decision boundary is where the
-picture turns white. Train and test points also differ in shape, not only in colour.
+picture turns white (and the live panels draw it as a solid black line on top). Train and test points also differ in shape, not only in colour.
 """
 from __future__ import annotations
 

@@ -21,6 +21,7 @@ import numpy as np
 from ..activations import ACTIVATIONS, get_activation
 from ..data import DATASETS, make_dataset, train_test_split
 from ..diagnostics import compare_activations
+from ..experiments import decision_line
 from ..plots import flavours
 
 __all__ = ["ComparePanel", "LEARNING_RATES", "EPOCH_CHOICES"]
@@ -120,7 +121,7 @@ class ComparePanel:
 
         self._fig, axes = flavours.new_figure(figsize=(11, 3.6), ncols=3)
         self._ax_a, self._ax_b, self._ax_loss = axes
-        self._boundaries = None
+        self.boundaries = None  # one dict of artists per network (flavours.draw_boundary), once drawn
         self._loss_lines = None
 
         for control in self.controls:
@@ -158,14 +159,19 @@ class ComparePanel:
     def _draw(self, runs, X, y) -> None:
         axes = (self._ax_a, self._ax_b)
         titles = [self._title(r) for r in runs]
-        if self._boundaries is None:
-            self._boundaries = [flavours.draw_boundary(ax, r.net.predict_proba, X, y, title=t, resolution=70)
-                                for ax, r, t in zip(axes, runs, titles)]
+        # The boundary: a linear network's exact collapsed line, else the 0.5 contour; none
+        # for a diverged network (its title and the status line say why).
+        lines = [decision_line(r.net) for r in runs]
+        if self.boundaries is None:
+            self.boundaries = [flavours.draw_boundary(ax, r.net.predict_proba, X, y, title=t, resolution=70,
+                                                      line=ln, boundary=not r.diverged, legend=True)
+                               for ax, r, t, ln in zip(axes, runs, titles, lines)]
             self._loss_lines = flavours.plot_loss_curves(runs, self._ax_loss, which="test_loss")
             self._ax_loss.set_title("test loss per epoch", fontsize=9)
         else:
-            for art, r, t in zip(self._boundaries, runs, titles):
-                flavours.update_boundary(art, r.net.predict_proba, X, y, title=t)
+            for art, r, t, ln in zip(self.boundaries, runs, titles, lines):
+                flavours.update_boundary(art, r.net.predict_proba, X, y, title=t, line=ln,
+                                         boundary=not r.diverged)
             for line, r in zip(self._loss_lines, runs):
                 loss = r.history.test_loss
                 line.set_data(np.arange(1, len(loss) + 1), loss)

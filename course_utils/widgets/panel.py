@@ -181,7 +181,11 @@ class TrainingPanel(PlaybackMixin, PanelBase):
         grid = ex.probability_grid(run, self.resolution)
         level, text = ex.status_text(run)
         alert = "training diverged" if level == "error" else None
-        self.view.update(grid, run.history, max_epochs=run.settings.epochs, alert=alert)
+        # A linear network's boundary is drawn as its exact collapsed line, any other as the
+        # 0.5 contour; a diverged one gets none (the alert says why).
+        line = ex.decision_line(run.net, run.settings.features)
+        self.view.update(grid, run.history, max_epochs=run.settings.epochs, alert=alert, line=line,
+                         boundary=alert is None)
         self.image.value = self.view.png()
         self.redraws += 1
         self._set_status(level, text)

@@ -415,19 +415,7 @@ class Playground(PlaybackMixin, PanelBase):
         run = self.run
         task = run.net.task
         if self.view is None or self._view_task != task:
-            self.view = TrainingView(self.resolution, figsize=(10.0, 3.4), dpi=80)
-            if task == "regression":
-                self.view.heatmap.set_clim(-1.0, 1.0)
-                self.view.ax_loss.set_ylabel("loss (squared error / 2)")
-                v = self.view
-                v.ax_loss.lines[0].set_visible(False)  # ln 2 means nothing here
-                v.ax_loss.legend(handles=[v.curves["train_loss"], v.curves["test_loss"]], loc="upper right",
-                                 fontsize="small")
-                v.ax_accuracy.lines[0].set_visible(False)
-                v.ax_accuracy.get_legend().set_visible(False)
-                v.ax_accuracy.set_title("no accuracy for regression", fontsize="small")
-                for text, label in zip(v.ax_boundary.get_legend().get_texts(), ("target <= 0", "target > 0")):
-                    text.set_text(label)
+            self.view = TrainingView(self.resolution, figsize=(10.0, 3.4), dpi=80, task=task)
             self._view_task = task
             self.image.layout.width = _pixel_layout(self.view.fig).width  # shown at its own size
         y_tr, y_te = run.y_train, run.y_test
@@ -453,7 +441,11 @@ class Playground(PlaybackMixin, PanelBase):
         level, text = ex.status_text(run)
         alert = "training diverged" if level == "error" else None
         self.view.test_points.set_visible(bool(self.controls["show_test"].value))
-        self.view.update(grid, run.history, max_epochs=max(run.settings.epochs, 10), alert=alert)
+        # The decision boundary: the exact line of a linear network, else the 0.5 contour;
+        # none for a diverged network or a regression task (the view knows its task).
+        line = ex.decision_line(net, features)
+        self.view.update(grid, run.history, max_epochs=max(run.settings.epochs, 10), alert=alert, line=line,
+                         boundary=alert is None)
         self.shown_epoch = run.epoch if live else int(shown_epoch)
         if not live:
             self.view.title.set_text(f"epoch {self.shown_epoch} (rewound; trained to {run.epoch})")
