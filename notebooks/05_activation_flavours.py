@@ -336,7 +336,7 @@ PiecesPanel(k=3)
 # learning rate 3 or 10; any pair on the spiral.
 
 # %%
-from course_utils.widgets.compare import ComparePanel
+from course_utils.widgets import ComparePanel
 ComparePanel(dataset="circle", first="sigmoid", second="relu")
 
 # %% [markdown]

@@ -188,7 +188,7 @@ def test_changing_a_control_retrains_and_redraws(panel, control, value):
     getattr(panel, control).value = value
     assert panel.updates == before_updates + 1
     assert panel.image.value != before_png
-    assert "compare-error" not in panel.status.value
+    assert "Error: " not in panel.status.value
     names = [r.activation for r in panel.runs]
     assert names == [panel.first.value, panel.second.value]
     assert all(len(r.history) == panel.epochs.value or r.diverged for r in panel.runs)
@@ -198,7 +198,7 @@ def test_divergence_is_explained_in_the_panel():
     p = ComparePanel(dataset="gauss", first="linear", second="tanh", learning_rate=10.0, epochs=50)
     assert p.runs[0].diverged
     assert "diverged" in p.status.value and "learning rate" in p.status.value
-    assert "compare-error" not in p.status.value  # a result, shown in words, not a crash
+    assert "Error: " not in p.status.value  # a result, shown in words, not a crash
 
 
 # ------------------------------------------------------------------ the boundary drawn live (#10 §2)
@@ -227,14 +227,14 @@ def test_compare_panel_draws_each_boundary_and_keeps_it_through_changes():
     assert _assert_compare_boundaries(p)[0] is line
     legend = p.boundaries[0]["image"].axes.get_legend()
     assert [t.get_text() for t in legend.get_texts()] == ["decision boundary"]
-    assert "compare-error" not in p.status.value
+    assert "Error: " not in p.status.value
 
 
 def test_compare_panel_draws_no_boundary_for_a_diverged_network():
     p = ComparePanel(dataset="gauss", first="linear", second="tanh", learning_rate=10.0, epochs=50)
     assert p.runs[0].diverged
     assert_no_boundary(live_boundary_artists(p.boundaries[0]))
-    assert "diverged" in p.status.value and "compare-error" not in p.status.value
+    assert "diverged" in p.status.value and "Error: " not in p.status.value
     p.learning_rate.value = 0.3
     _assert_compare_boundaries(p)
 
@@ -251,7 +251,7 @@ def test_compare_panel_survives_a_nan_network(monkeypatch):
 
     monkeypatch.setattr(compare_module, "compare_activations", nan_weights)
     p.noise.value = 0.1  # must not raise
-    assert "compare-error" not in p.status.value and p.status.value
+    assert "Error: " not in p.status.value and p.status.value
     for art in p.boundaries:
         assert_no_boundary(live_boundary_artists(art))
     monkeypatch.undo()
@@ -285,12 +285,12 @@ def test_errors_are_shown_in_the_panel(monkeypatch):
 
     monkeypatch.setattr(compare_module, "compare_activations", broken)
     p.first.value = "gelu"  # must not raise
-    assert "compare-error" in p.status.value and "the training set is empty" in p.status.value
+    assert p.errors and "Error: " in p.status.value and "the training set is empty" in p.status.value
     assert "compare-status-error" in p.status._dom_classes
     assert p.image.value == png  # the last good picture stays
     monkeypatch.undo()
     p.second.value = "tanh"
-    assert "compare-error" not in p.status.value and p.image.value != png
+    assert "Error: " not in p.status.value and p.image.value != png
 
 
 def test_same_settings_same_picture():
@@ -301,7 +301,7 @@ def test_same_settings_same_picture():
 
 @pytest.mark.parametrize("kwargs, match", [({"first": "rectifier"}, "Choose one of: linear"),
                                            ({"dataset": "moon"}, "Choose one of: gauss"),
-                                           ({"learning_rate": 0.5}, "Choose one of: 0.003"),
+                                           ({"learning_rate": 0.5}, "Choose one of: 1e-05"),
                                            ({"epochs": 7}, "Choose one of: 50"),
                                            ({"noise": 0.9}, "between 0 and 0.5")])
 def test_bad_settings_name_the_choices(kwargs, match):
@@ -312,6 +312,18 @@ def test_bad_settings_name_the_choices(kwargs, match):
 def test_panel_displays_as_one_widget(panel):
     bundle = panel._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
-    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == panel.ui.model_id
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == panel.widget.model_id
     assert plt.get_fignums() == []  # the Figure is off pyplot: never shown a second time
-    assert "compare-panel" in panel.ui._dom_classes
+    assert "compare-panel" in panel.widget._dom_classes
+
+
+def test_compare_panel_is_a_panel_like_the_others():
+    from course_utils.widgets import ComparePanel as exported
+    from course_utils.widgets.base import PanelBase
+
+    assert exported is ComparePanel and issubclass(ComparePanel, PanelBase)
+    from course_utils.presets import LEARNING_RATES
+
+    p = ComparePanel(epochs=50)
+    assert [v for _, v in p.learning_rate.options] == list(LEARNING_RATES)  # one learning-rate table
+    assert p.widget is not None and p.errors == []

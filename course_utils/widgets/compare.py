@@ -23,11 +23,10 @@ from ..data import DATASETS, make_dataset, train_test_split
 from ..diagnostics import compare_activations
 from ..experiments import decision_line
 from ..plots import flavours
+from ..presets import LEARNING_RATES  # the one learning-rate table, shared with the Playground
+from .base import FAILED, PanelBase
 
 __all__ = ["ComparePanel", "LEARNING_RATES", "EPOCH_CHOICES"]
-
-LEARNING_RATES = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
-"""Learning rates offered (a subset of the Playground's list)."""
 
 EPOCH_CHOICES = (50, 100, 200, 300, 500)
 """Epochs offered: full-batch steps per training run."""
@@ -41,7 +40,7 @@ def _check_choice(value, choices, what: str):
     return value
 
 
-class ComparePanel:
+class ComparePanel(PanelBase):
     """Pick two activations and a dataset; see both decision boundaries and loss curves.
 
     Parameters
@@ -64,12 +63,12 @@ class ComparePanel:
 
     Attributes
     ----------
-    ui : ipywidgets.VBox
+    widget : ipywidgets.VBox
         The panel (a notebook shows the panel itself when it is the cell's last value).
     image : ipywidgets.Image
         The picture, PNG bytes in ``image.value``.
     status : ipywidgets.HTML
-        Results in words, or what went wrong.
+        Results in words, or what went wrong (also kept in ``errors``).
     runs : list of diagnostics.Run
         The two latest runs (empty until the first successful update).
     """
@@ -77,6 +76,7 @@ class ComparePanel:
     def __init__(self, dataset: str = "circle", first: str = "sigmoid", second: str = "relu", *,
                  learning_rate: float = 0.3, epochs: int = 300, noise: float = 0.0,
                  hidden=(8, 8), seed: int = 0):
+        super().__init__()
         first, second = get_activation(first).name, get_activation(second).name
         _check_choice(dataset, tuple(DATASETS), "dataset")
         _check_choice(learning_rate, LEARNING_RATES, "learning rate")
@@ -106,18 +106,16 @@ class ComparePanel:
                                        style=style)
         self.controls = (self.first, self.second, self.dataset, self.noise, self.learning_rate,
                          self.epochs)
-        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
         self.image.add_class("compare-image")
-        self.status = widgets.HTML()
         self.status.add_class("compare-status")
-        self.ui = widgets.VBox([
+        self.widget = widgets.VBox([
             widgets.HBox([self.first, self.second]),
             widgets.HBox([self.dataset, self.noise, self.learning_rate, self.epochs],
                          layout=widgets.Layout(flex_flow="row wrap")),
             self.image,
             self.status,
         ])
-        self.ui.add_class("compare-panel")
+        self.widget.add_class("compare-panel")
 
         self._fig, axes = flavours.new_figure(figsize=(11, 3.6), ncols=3)
         self._ax_a, self._ax_b, self._ax_loss = axes
@@ -127,10 +125,6 @@ class ComparePanel:
         for control in self.controls:
             control.observe(self._on_change, names="value")
         self.update()
-
-    # ------------------------------------------------------------------ display
-    def _repr_mimebundle_(self, **kwargs):
-        return self.ui._repr_mimebundle_(**kwargs)
 
     # ------------------------------------------------------------------ logic
     def _on_change(self, change) -> None:
@@ -142,19 +136,21 @@ class ComparePanel:
 
     def update(self) -> None:
         """Read the controls, train both networks, redraw. Errors go into the status line."""
-        try:
-            X_tr, X_te, y_tr, y_te = self._data()
-            names = [self.first.value, self.second.value]
-            runs = compare_activations(names, X_tr, y_tr, X_te, y_te, hidden=self.hidden,
-                                       epochs=self.epochs.value, learning_rate=self.learning_rate.value,
-                                       seed=self.seed)
-            self._draw(runs, X_te, y_te)
-            self.image.value = flavours.figure_to_png(self._fig)
-            self.runs = runs
-            self.updates += 1
-            self._say(self._summary(runs), error=False)
-        except Exception as exc:  # noqa: BLE001 - shown to the learner instead of lost in a log
-            self._say(f"Could not update the comparison: {exc}", error=True)
+        if self._guard(self._update) is FAILED:
+            self.status.add_class("compare-status-error")
+
+    def _update(self) -> None:
+        X_tr, X_te, y_tr, y_te = self._data()
+        names = [self.first.value, self.second.value]
+        runs = compare_activations(names, X_tr, y_tr, X_te, y_te, hidden=self.hidden,
+                                   epochs=self.epochs.value, learning_rate=self.learning_rate.value,
+                                   seed=self.seed)
+        self._draw(runs, X_te, y_te)
+        self.image.value = flavours.figure_to_png(self._fig)
+        self.runs = runs
+        self.updates += 1
+        self.status.value = f'<div role="status" aria-live="polite">{self._summary(runs)}</div>'
+        self.status.remove_class("compare-status-error")
 
     def _draw(self, runs, X, y) -> None:
         axes = (self._ax_a, self._ax_b)
@@ -205,13 +201,3 @@ class ComparePanel:
             parts.append(f"<b>{label} ({html.escape(r.activation)})</b>: {reached}; final test loss "
                          f"{r.final_loss:.3f} (binary cross-entropy), accuracy {r.final_accuracy:.1%}.")
         return "<br>".join(parts)
-
-    def _say(self, text_html: str, error: bool) -> None:
-        if error:
-            self.status.value = (f'<div class="compare-error" role="alert" style="color:#B00000">'
-                                 f"{html.escape(text_html)}</div>")
-        else:
-            self.status.value = f'<div role="status">{text_html}</div>'
-        self.status.remove_class("compare-status-error")
-        if error:
-            self.status.add_class("compare-status-error")
