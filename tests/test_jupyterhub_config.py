@@ -203,12 +203,14 @@ def test_class_table_is_students_times_the_guarantees(students):
     assert n * cores >= want_cores * 1.1 and n * gib >= want_gib * 1.1, "leave room for the hub and the system"
 
 
-def test_tljh_limits_match_the_kubernetes_limits():
-    memory = re.search(r"tljh-config set limits\.memory (\S+)", DEPLOY_MD).group(1)
-    cpu = re.search(r"tljh-config set limits\.cpu (\S+)", DEPLOY_MD).group(1)
+@pytest.mark.parametrize("doc", ["docs/deploy.md", "README.md"])
+def test_tljh_limits_match_the_kubernetes_limits(doc):
+    text = (ROOT / doc).read_text()
+    memory = re.search(r"tljh-config set limits\.memory (\S+)", text).group(1)
+    cpu = re.search(r"tljh-config set limits\.cpu (\S+)", text).group(1)
     assert mib(memory) == mib(CONFIG["singleuser"]["memory"]["limit"])
     assert float(cpu) == float(CONFIG["singleuser"]["cpu"]["limit"])
-    timeout = int(re.search(r"tljh-config set services\.cull\.timeout (\d+)", DEPLOY_MD).group(1))
+    timeout = int(re.search(r"tljh-config set services\.cull\.timeout (\d+)", text).group(1))
     assert timeout == CONFIG["cull"]["timeout"]
 
 
