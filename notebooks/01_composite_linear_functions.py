@@ -92,7 +92,8 @@ plots.show_figure(plots.grid_figure(stages)[0])
 # %% [markdown]
 # The same three layers (same weights) in each panel; only the activation differs. We can
 # check the pictures with numbers: is every line still straight, and are lines that started
-# parallel still parallel?
+# parallel still parallel? **Predict first:** for which of the three activations will both
+# answers be "yes"?
 
 # %%
 # NBVAL_CHECK_OUTPUT

@@ -93,6 +93,26 @@ def test_claims_are_checked_and_rounded(path):
         assert not re.search(r"\d\.\d{4,}", text), f"unrounded number in a checked output:\n{text}"
 
 
+@pytest.mark.parametrize("path", LESSONS, ids=[p.name for p in LESSONS])
+def test_lessons_check_understanding_and_lead_on(path):
+    """Lessons 01-05: predict-first prompts, at least three instant checks, exercises with
+    folded answers, and a summary ending in a Next link to a notebook that exists."""
+    nb = nbformat.read(path, as_version=4)
+    code = [c.source for c in _code_cells(nb)]
+    prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    checks = [src for src in code if re.search(r"^(MultipleChoice|NumberCheck)\(", src, re.M)]
+    assert len(checks) >= 3, f"{len(checks)} instant checks; a lesson needs at least 3"
+    for src in checks:  # a check runs and shows itself: its widget is the cell's output
+        cell = next(c for c in nb.cells if c.cell_type == "code" and c.source == src)
+        assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in cell.outputs)
+    assert "Predict first" in prose
+    assert "## Exercises" in prose and "<details>" in prose and "</details>" in prose
+    last = [c.source for c in nb.cells if c.cell_type == "markdown"][-1]
+    assert "**Summary.**" in last
+    nxt = re.search(r"\*\*Next →\*\* \[[^\]]+\]\(([^)#]+)", last)
+    assert nxt and (NOTEBOOK_DIR / nxt.group(1)).exists(), "the last cell must link to the next notebook"
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_nbval(path):
