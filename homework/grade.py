@@ -568,13 +568,14 @@ nav ol { columns: 2; }
 
 
 def answers_page(assignment: str, manual: list[dict], prompts: dict[str, str],
-                 collected: dict[str, dict]) -> str:
+                 collected: dict[str, dict], sheet: str = "SHEET", gradebook: str = "GRADEBOOK") -> str:
     """One self-contained HTML page: per hand-graded question, its prompt once, then every file's answer.
 
     ``collected`` maps each file (as the gradebook names it) to :func:`read_written_answers`'s
     result. Everything the learners wrote is escaped, so it shows as text and never runs; the page
     loads nothing from the network. Each question has the anchor ``#q5`` and each answer
     ``#q5-3`` (third file), linked from the contents, so Tab and Enter move through it.
+    ``sheet`` and ``gradebook`` name the files the page's instructions mention.
     """
     esc = html.escape
     files = list(collected)
@@ -584,9 +585,10 @@ def answers_page(assignment: str, manual: list[dict], prompts: dict[str, str],
            f"<title>{esc(assignment)}: written answers</title><style>{_PAGE_STYLE}</style></head><body>",
            '<a class="skip" href="#contents">Skip to the contents</a>',
            f"<h1>{esc(assignment)}: written answers</h1>",
-           f"<p>{len(files)} file(s); {len(manual)} question(s) graded by hand. Type the marks in the "
-           "hand-scores sheet beside this page, then merge them into the gradebook "
-           "(<code>python homework/grade.py --merge-hand-scores SHEET GRADEBOOK</code>).</p>",
+           f"<p>{len(files)} file(s); {len(manual)} question(s) graded by hand. Type the marks in "
+           f"<code>{esc(sheet)}</code> (beside this page), then merge them into the gradebook: "
+           f"<code>python homework/grade.py --merge-hand-scores &quot;{esc(sheet)}&quot; "
+           f"&quot;{esc(gradebook)}&quot;</code></p>",
            '<nav id="contents" aria-label="Questions"><h2>Contents</h2><ul>']
     for q in manual:
         out.append(f'<li><a href="#{esc(q["name"])}">{esc(q["name"])}</a> ({q["points"]:g} points)</li>')
@@ -783,7 +785,7 @@ def collect_written_answers(folder: Path, files: list[str], name: str, manual: l
     handout = Path(dist) / name / "student" / f"{name}.ipynb"
     prompts = question_prompts([handout, *(Path(folder) / f for f in files)], manual)
     collected = {f: read_written_answers(Path(folder) / f, manual, prompts) for f in files}
-    _write_text(page, answers_page(name, manual, prompts, collected))
+    _write_text(page, answers_page(name, manual, prompts, collected, sheet.name, Path(gradebook).name))
     dropped = write_hand_scores_sheet(sheet, files, manual)
     progress(f"Written answers: {page}")
     progress(f"Hand marks: type them in {sheet}, then "
