@@ -5,6 +5,7 @@ Usage::
     python homework/grade.py SUBMISSIONS/ [--assignment hw1] [--output gradebook.csv]
                                           [--cell-timeout 120] [--timeout 900] [--jobs 2]
                                           [--only FILE]
+    python homework/grade.py --merge-hand-scores HAND_SCORES.csv GRADEBOOK.csv
 
 The gradebook goes to ``--output`` (or ``$GRADEBOOK``), by default ``FOLDER-NAME-gradebook.csv``
 beside the folder. Every file in ``SUBMISSIONS`` (recursively; hidden files and ``.ipynb_checkpoints`` skipped) gets
@@ -25,6 +26,23 @@ they are. A file the gradebook lacks gets a new row; if there is no gradebook ye
 with just that row (the message says so, and names the file). The gradebook is always written to
 ``GRADEBOOK.partial`` first and then renamed over the old one, so an interrupted run never leaves
 half a gradebook.
+
+Written answers (the questions marked ``manual: true``) are collected into two files beside the
+gradebook, ``FOLDER-NAME-answers.html`` and ``FOLDER-NAME-hand-scores.csv`` (for a gradebook
+``book.csv``: ``book-answers.html``, ``book-hand-scores.csv``); ``--only`` rewrites both too. The page
+is self-contained (no script, nothing loaded from the network): per hand-graded question, its prompt
+once and its points, then every file of the gradebook with what it wrote, escaped so that it shows as
+text. An answer is what the learner wrote in the cells between Otter's ``<!-- BEGIN QUESTION -->``
+(opening the locked prompt cell) and ``<!-- END QUESTION -->`` (opening the next locked cell), minus
+the handout's locked cells and Otter's placeholder; nothing there shows "(no answer)", and a file
+that cannot be read shows its error. The sheet has one row per file and hand-graded question,
+``file,question,points``, with ``points`` empty for the teacher; marks already typed in it are kept when
+it is written again. ``--merge-hand-scores SHEET GRADEBOOK`` copies the filled-in points into the
+gradebook's "by hand" columns and counts them in ``total`` and ``possible`` (which then hold the
+autograded points plus each hand-graded question that has a mark; ``--only`` counts the marks a row
+keeps in the same way). The sheet is checked first: an unknown file or question, a mark that is not a
+number, negative, above the question's points or given twice is an error naming its row, and the
+gradebook is left as it was.
 
 Each submission is graded by ``otter run`` (Otter Grader's non-containerised runner) in a child
 process of its own, with the autograder bundle that ``homework/build.py`` wrote to
@@ -628,9 +646,13 @@ def answers_page(assignment: str, manual: list[dict], prompts: dict[str, str],
 
 
 def _read_csv(path: Path) -> tuple[list[str], list[dict]]:
-    with open(path, newline="", encoding="utf-8-sig") as f:  # -sig: spreadsheets add a BOM
-        reader = csv.DictReader(f)
-        return list(reader.fieldnames or []), list(reader)
+    """(header, rows) of a CSV file; a file that is not UTF-8 CSV is a GradeError saying so."""
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:  # -sig: spreadsheets add a BOM
+            reader = csv.DictReader(f)
+            return list(reader.fieldnames or []), list(reader)
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise GradeError(f"{path} could not be read as CSV ({exc}): save it as CSV, UTF-8.") from None
 
 
 def write_hand_scores_sheet(path: Path, files: list[str], manual: list[dict]) -> int:
@@ -638,7 +660,8 @@ def write_hand_scores_sheet(path: Path, files: list[str], manual: list[dict]) ->
 
     ``points`` is left empty for the teacher, except where the sheet already at ``path`` gave a
     mark for the same file and question: marks typed there are kept. Returns how many typed marks
-    were dropped (their file is no longer graded).
+    were dropped (their file is no longer graded). An old sheet that cannot be read is left as it
+    is (GradeError), never overwritten.
     """
     path = Path(path)
     kept: dict[tuple[str, str], str] = {}
@@ -766,7 +789,7 @@ def merge_hand_scores(sheet: Path, gradebook: Path) -> tuple[int, list[dict]]:
         auto_possible = _auto_possible(by_file[file], fieldnames)
         for f, question, value in updates:
             if f == file:
-                by_file[file][hand[question][0]] = f"{value:g}"
+                by_file[file][hand[question][0]] = f"{value:.10g}"
         _recount(by_file[file], fieldnames, auto_possible)
     _write_gradebook(gradebook, fieldnames, rows)
     return len(updates), rows
@@ -786,8 +809,12 @@ def collect_written_answers(folder: Path, files: list[str], name: str, manual: l
     prompts = question_prompts([handout, *(Path(folder) / f for f in files)], manual)
     collected = {f: read_written_answers(Path(folder) / f, manual, prompts) for f in files}
     _write_text(page, answers_page(name, manual, prompts, collected, sheet.name, Path(gradebook).name))
-    dropped = write_hand_scores_sheet(sheet, files, manual)
     progress(f"Written answers: {page}")
+    try:
+        dropped = write_hand_scores_sheet(sheet, files, manual)
+    except GradeError as exc:  # the marks typed in it matter more than a fresh sheet
+        progress(f"Hand marks: {exc} It was left as it is.")
+        return page, sheet
     progress(f"Hand marks: type them in {sheet}, then "
              f'python homework/grade.py --merge-hand-scores "{sheet}" "{gradebook}"')
     if dropped:

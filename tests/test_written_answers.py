@@ -257,6 +257,9 @@ def test_a_sheet_or_gradebook_of_the_wrong_shape_is_refused(folder, dist, tmp_pa
         grade.merge_hand_scores(sheet, book)
     with pytest.raises(grade.GradeError, match="is not a gradebook"):
         grade.merge_hand_scores(sheet, sheet)
+    sheet.write_bytes("file,question,points\nren\xe9e.ipynb,q2,1\n".encode("cp1252"))  # a spreadsheet's own CSV
+    with pytest.raises(grade.GradeError, match="save it as CSV, UTF-8"):
+        grade.merge_hand_scores(sheet, book)
     assert grade.main(["--merge-hand-scores", str(sheet)]) == 2  # which gradebook?
     assert "Give the gradebook too" in capsys.readouterr().err
 
