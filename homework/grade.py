@@ -508,14 +508,19 @@ def question_blocks(cells: list) -> list[tuple[str, list]]:
     return blocks
 
 
+def _spaced(text: str) -> str:
+    return " ".join(text.split())
+
+
 def read_written_answers(path: Path, manual: list[dict], prompts: dict[str, str]) -> dict:
     """The written answer to each hand-graded question in one submission.
 
     Returns ``{"answers": {question: [(cell_type, text), ...] or None}, "notes": {question: why},
     "error": str}``: None (no answer) when the question's cells hold only Otter's placeholder or
     nothing, ``error`` (and no answers) when the file cannot be read as a notebook. A block is
-    matched to its question by its prompt (``prompts``: question -> prompt of the handout), else by
-    its place among the blocks when the submission still has one block per question.
+    matched to its question by its prompt (``prompts``: question -> prompt of the handout; spacing
+    aside), so another assignment's notebook answers nothing here; without prompts, by its place
+    among the blocks when the submission has one block per question.
     """
     try:
         raw = json.loads(Path(path).read_bytes().decode("utf-8-sig"))
@@ -528,18 +533,21 @@ def read_written_answers(path: Path, manual: list[dict], prompts: dict[str, str]
     if not isinstance(raw, dict) or not isinstance(raw.get("cells"), list):
         return {"answers": {}, "notes": {}, "error": "not a notebook: the JSON has no list of cells"}
     blocks = question_blocks(raw["cells"])
-    by_prompt = {prompt: q for q, prompt in prompts.items() if prompt}
+    by_prompt = {_spaced(prompt): q for q, prompt in prompts.items() if prompt}
     names = [q["name"] for q in manual]
     found: dict[str, list] = {}
     for index, (prompt, cells) in enumerate(blocks):
-        name = by_prompt.get(prompt) or (names[index] if len(blocks) == len(names) else None)
+        if by_prompt:
+            name = by_prompt.get(_spaced(prompt))
+        else:
+            name = names[index] if len(blocks) == len(names) else None
         if name is not None and name not in found:
             found[name] = cells
     answers, notes = {}, {}
     for name in names:
         if name not in found:
             answers[name] = None
-            notes[name] = "the question's cells are missing from this notebook"
+            notes[name] = "this question's cells are missing or changed in this notebook"
             continue
         written = [(c.get("cell_type", "markdown"), _src(c).strip()) for c in found[name]]
         written = [(kind, text) for kind, text in written if text and text != ANSWER_PLACEHOLDER]

@@ -83,7 +83,7 @@ def dist(tmp_path):
 
 @pytest.fixture
 def folder(tmp_path):
-    """A class: full answers, one left blank, HTML in an answer, a deleted prompt, broken JSON."""
+    """A class: full answers, one left blank, HTML in an answer, a deleted prompt, broken JSON, another homework."""
     out = tmp_path / "class"
     out.mkdir()
     nbformat.write(_answered(ALICE_Q2, ALICE_Q3), out / "alice.ipynb")
@@ -92,6 +92,10 @@ def folder(tmp_path):
     dave = _answered("This answer lost its question.", "Sigmoid vs ReLU, with its prompt intact.")
     del dave.cells[4]  # Q2's prompt cell, BEGIN marker and all
     nbformat.write(dave, out / "dave.ipynb")
+    frank = _answered("Another homework's answer.", "Another homework's answer.")
+    for cell in frank.cells:
+        cell.source = cell.source.replace("## Q", "## Homework 2, Q")
+    nbformat.write(frank, out / "frank.ipynb")
     text = nbformat.writes(_answered(ALICE_Q2, ALICE_Q3))
     (out / "eve.ipynb").write_text(text[: len(text) // 2], encoding="utf-8")  # an interrupted upload
     return out
@@ -139,12 +143,13 @@ def test_make_grade_writes_every_written_answer_under_its_question(folder, dist,
     answers = _answers_by_question(page)
     assert list(answers) == ["q2", "q3"]
     for question in answers:  # every file, in the gradebook's order, under every question
-        assert list(answers[question]) == ["alice.ipynb", "bob.ipynb", "carol.ipynb", "dave.ipynb", "eve.ipynb"]
+        assert list(answers[question]) == [f"{n}.ipynb" for n in ("alice", "bob", "carol", "dave", "eve", "frank")]
     assert ALICE_Q2 in answers["q2"]["alice.ipynb"] and ALICE_Q3 in answers["q3"]["alice.ipynb"]
     assert ALICE_Q2 not in page.split('<section id="q3"')[1], "q2's answer shows under q3 too"
     assert "Only the second one." in answers["q3"]["bob.ipynb"]
     # Dave's Q2 prompt is gone, so his Q2 cannot be found; his Q3 is still matched by its prompt.
     assert "Sigmoid vs ReLU" in answers["q3"]["dave.ipynb"] and "lost its question" not in page
+    assert "Another homework's answer" not in page, "a notebook of another assignment answers nothing here"
     # Each prompt once, with the points available.
     assert page.count(Q2_PROMPT.removeprefix("## ")) == 1 and page.count(Q3_PROMPT.removeprefix("## ")) == 1
     assert 'id="q2"' in page and 'href="#q2"' in page and "(3 points)" in page and "(4 points)" in page
@@ -180,7 +185,7 @@ def test_only_rewrites_the_page_with_every_file_of_the_gradebook(folder, dist, t
     nbformat.write(_answered("A resubmitted answer.", None), folder / "bob.ipynb")
     _grade(folder, dist, tmp_path, only=Path("bob.ipynb"))
     answers = _answers_by_question((tmp_path / "class-hw1-answers.html").read_text(encoding="utf-8"))
-    assert len(answers["q2"]) == 5 and "A resubmitted answer." in answers["q2"]["bob.ipynb"]
+    assert len(answers["q2"]) == 6 and "A resubmitted answer." in answers["q2"]["bob.ipynb"]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -193,7 +198,7 @@ def test_the_sheet_lists_each_file_and_question_and_keeps_typed_marks(folder, di
     assert fields == ["file", "question", "points"]
     assert [(r["file"], r["question"], r["points"]) for r in rows[:2]] == [
         ("alice.ipynb", "q2", ""), ("alice.ipynb", "q3", "")]
-    assert len(rows) == 5 * 2
+    assert len(rows) == 6 * 2
     rows[0]["points"] = "2.5"
     _write_sheet(sheet, [(r["file"], r["question"], r["points"]) for r in rows])
     _grade(folder, dist, tmp_path)  # grading again must not wipe the marks typed so far
