@@ -83,7 +83,7 @@ def dist(tmp_path):
 
 @pytest.fixture
 def folder(tmp_path):
-    """A class: full answers, one left blank, HTML in an answer, a deleted prompt, broken JSON, another homework."""
+    """A class: answers, a blank, HTML in an answer, a deleted prompt, broken JSON, another homework."""
     out = tmp_path / "class"
     out.mkdir()
     nbformat.write(_answered(ALICE_Q2, ALICE_Q3), out / "alice.ipynb")
