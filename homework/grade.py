@@ -93,12 +93,12 @@ class GradeError(RuntimeError):
 # --------------------------------------------------------------------------------------------------
 # Finding what to grade
 # --------------------------------------------------------------------------------------------------
-def list_submissions(folder: Path, exclude=()) -> list[Path]:
+def list_submissions(folder: Path, exclude: list[Path] = ()) -> list[Path]:
     """Every regular file under ``folder``, sorted, skipping hidden files and checkpoint folders.
 
-    ``exclude``: a path or paths never listed (the gradebook and what is written beside it).
+    ``exclude``: paths never listed (the gradebook and the files written beside it).
     """
-    exclude = {Path(p).resolve() for p in ([exclude] if isinstance(exclude, (str, Path)) else exclude or ())}
+    exclude = {Path(p).resolve() for p in exclude}
     files = []
     for path in sorted(Path(folder).rglob("*")):
         rel = path.relative_to(folder)

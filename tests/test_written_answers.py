@@ -188,6 +188,14 @@ def test_only_rewrites_the_page_with_every_file_of_the_gradebook(folder, dist, t
     assert len(answers["q2"]) == 6 and "A resubmitted answer." in answers["q2"]["bob.ipynb"]
 
 
+def test_a_gradebook_inside_the_folder_is_not_graded_nor_the_files_beside_it(folder, dist, tmp_path):
+    book = folder / "marks" / "book.csv"
+    for _ in range(2):
+        _, rows = grade.grade_folder(folder, dist=dist, output=book, progress=lambda _: None)
+    assert (folder / "marks" / "book-answers.html").is_file() and (folder / "marks" / "book-hand-scores.csv").is_file()
+    assert not [r["file"] for r in rows if r["file"].startswith("marks")]
+
+
 # --------------------------------------------------------------------------------------------------
 # The hand-scores sheet and merging it
 # --------------------------------------------------------------------------------------------------
