@@ -600,7 +600,8 @@ def answers_page(assignment: str, manual: list[dict], prompts: dict[str, str],
     ``collected`` maps each file (as the gradebook names it) to :func:`read_written_answers`'s
     result. Everything the learners wrote is escaped, so it shows as text and never runs; the page
     loads nothing from the network. Each question has the anchor ``#q5`` and each answer
-    ``#q5-3`` (third file), linked from the contents, so Tab and Enter move through it.
+    ``#q5-3`` (third file), linked from the contents and from the answer before ("next: ..."), so
+    Tab and Enter move through it.
     ``sheet`` and ``gradebook`` name the files the page's instructions mention.
     """
     esc = html.escape
@@ -647,7 +648,10 @@ def answers_page(assignment: str, manual: list[dict], prompts: dict[str, str],
                 for kind, text in result["answers"][name]:
                     out.append(f'<pre class="code"><code>{esc(text)}</code></pre>' if kind == "code"
                                else f'<div class="answer">{esc(text)}</div>')
-            out.append(f'<p><a href="#{esc(name)}">{esc(name)}</a> · <a href="#contents">contents</a></p></article>')
+            following = (f'<a href="#{esc(name)}-{i + 1}">next: {esc(files[i])}</a> · ' if i < len(files)
+                         else "")
+            out.append(f'<p>{following}<a href="#{esc(name)}">{esc(name)}</a> · '
+                       '<a href="#contents">contents</a></p></article>')
         out.append("</section>")
     out.append("</body></html>")
     return "\n".join(out) + "\n"

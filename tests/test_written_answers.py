@@ -154,6 +154,7 @@ def test_make_grade_writes_every_written_answer_under_its_question(folder, dist,
     assert page.count(Q2_PROMPT.removeprefix("## ")) == 1 and page.count(Q3_PROMPT.removeprefix("## ")) == 1
     assert 'id="q2"' in page and 'href="#q2"' in page and "(3 points)" in page and "(4 points)" in page
     assert "alice.ipynb <span" in page and "out of 4" in page
+    assert '<a href="#q2-2">next: bob.ipynb</a>' in page, "each answer links to the next one"
     assert "<link" not in page and "src=" not in page, "the page must load nothing from the network"
 
 
