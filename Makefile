@@ -11,7 +11,7 @@ PORT   ?= 8866
 # Jupyter refuses to run as root unless told; containers (Binder, CI) often are root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: help install lab dashboard test bench execute homework grade loadtest clean
+.PHONY: help install lab dashboard test bench execute homework grade merge-hand-scores loadtest clean
 
 help:
 	@echo "make lab        set up .venv and open the course in JupyterLab"
@@ -22,6 +22,7 @@ help:
 	@echo "make homework   build homework/dist (student + autograder versions)"
 	@echo "make grade SUBMISSIONS=dir/   grade a folder of submissions into a gradebook CSV"
 	@echo "make grade SUBMISSIONS=dir/ ONLY=file   regrade one file, updating its row of the gradebook"
+	@echo "make merge-hand-scores SCORES=sheet.csv GRADEBOOK=book.csv   copy hand marks into the gradebook"
 	@echo "make loadtest   20 simulated students on one local Voila; prints the README figures (minutes)"
 
 $(BIN)/python:
@@ -68,6 +69,12 @@ homework: $(LEARNER)
 grade: $(LEARNER)
 	@test -n "$(SUBMISSIONS)" || (echo "usage: make grade SUBMISSIONS=path/to/folder/ [ONLY=file]" && exit 2)
 	$(BIN)/python homework/grade.py "$(SUBMISSIONS)" $(if $(ONLY),--only "$(ONLY)")
+
+# `make grade` writes, beside the gradebook, NAME-answers.html (every written answer, by question)
+# and NAME-hand-scores.csv (file, question, points); this copies the typed points into the gradebook.
+merge-hand-scores: install
+	@test -n "$(SCORES)" -a -n "$(GRADEBOOK)" || (echo "usage: make merge-hand-scores SCORES=path/to/...-hand-scores.csv GRADEBOOK=path/to/...-gradebook.csv" && exit 2)
+	$(BIN)/python homework/grade.py --merge-hand-scores "$(SCORES)" "$(GRADEBOOK)"
 
 clean:
 	rm -rf $(VENV) homework/dist .pytest_cache

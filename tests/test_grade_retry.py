@@ -170,8 +170,9 @@ def test_only_regrades_one_file_and_keeps_the_other_rows_and_hand_marks(dist, tm
     assert fields == list(before[0])
     assert list(after) == ["alice.ipynb", "bob.ipynb", "carol.ipynb"]
     assert after["alice.ipynb"] == before[0] and after["carol.ipynb"] == before[2]
-    assert after["bob.ipynb"] == {**before[1], "q1": "2.0", "q2": "3.0", "total": "5.0",
-                                   "possible": "5.0", "error": ""}
+    # Its total counts the hand mark it keeps (2.5 of 4), as merging hand scores does.
+    assert after["bob.ipynb"] == {**before[1], "q1": "2.0", "q2": "3.0", "total": "7.5",
+                                   "possible": "9.0", "error": ""}
     assert not book.with_name("book.csv.partial").exists()
     # The file can also be named by its path; a file outside the folder is refused.
     child.script = {"bob.ipynb": [STUDENT_ERRORS["cell raised"]]}

@@ -7,6 +7,7 @@ check the current sources.
 from __future__ import annotations
 
 import csv
+import html
 import importlib.util
 import json
 import re
@@ -319,6 +320,14 @@ def test_grading_hw2_scores_solutions_fully_blank_zero_and_refuses_another_assig
     assert rows["perfect.ipynb"]["error"] == rows["blank.ipynb"]["error"] == ""
     assert float(rows["hw1.ipynb"]["total"]) == 0
     assert "assignment 'hw1'" in rows["hw1.ipynb"]["error"]
+    # The written answer (Q6), found by Otter's markers in the real handout, on the page beside.
+    page = (tmp_path / "class-hw2-answers.html").read_text(encoding="utf-8")
+    articles = dict(re.findall(r'<article id="q6-\d+"[^>]*><h3>(.*?) <span.*?</h3>(.*?)</article>', page, re.S))
+    solution = next(c.source for c in nbformat.read(dist / "hw2" / "autograder" / "hw2.ipynb", as_version=4).cells
+                    if "otter_assign_solution_cell" in c.metadata.get("tags", []) and c.cell_type == "markdown")
+    assert solution.splitlines()[0].split("(")[0] in html.unescape(articles["perfect.ipynb"])
+    assert "(no answer)" in articles["blank.ipynb"] and "(no answer)" in articles["hw1.ipynb"]
+    assert (tmp_path / "class-hw2-hand-scores.csv").read_text().startswith("file,question,points\n")
 
 
 def test_a_submission_that_outlives_the_timeout_is_stopped_and_still_gets_a_row(dist, tmp_path):
