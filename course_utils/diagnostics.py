@@ -26,7 +26,7 @@ __all__ = [
     "activation_curves", "pre_activations", "gradient_norms", "dead_units", "silent_units",
     "dead_fraction", "silent_fraction", "mean_hidden_output", "epochs_to_accuracy",
     "Run", "compare_activations", "format_table", "FLAVOURS",
-    "gradient_norm_study", "silent_unit_study", "format_silent_study", "round_epochs",
+    "gradient_norm_study", "silent_unit_study", "format_silent_study", "round_epochs", "epochs_label",
 ]
 
 FLAVOURS: tuple[str, ...] = tuple(name for name in ACTIVATIONS if name != "linear")
@@ -305,10 +305,18 @@ def round_epochs(epochs: int) -> str:
     return str(epochs) if epochs < 20 else f"≈ {int(round(epochs, -1))}"
 
 
+def epochs_label(run: Run) -> str:
+    """Epochs to the run's target, rounded (:func:`round_epochs`), or "not in N" when the
+    N epochs trained did not reach it - not "never": more epochs might."""
+    if run.epochs_to_target is None:
+        return f"not in {run.history.epochs_run}"
+    return round_epochs(run.epochs_to_target)
+
+
 def format_table(runs: Sequence[Run], decimals: int = 3) -> str:
     """A plain-text table of a comparison, rounded so it reads the same on every machine.
 
-    Columns: activation, epochs to the target accuracy (:func:`round_epochs`; "never" if not reached),
+    Columns: activation, epochs to the target accuracy (:func:`epochs_label`),
     final loss and final accuracy (rounded to ``decimals``), and a note when training
     diverged.
     """
@@ -316,7 +324,7 @@ def format_table(runs: Sequence[Run], decimals: int = 3) -> str:
     head = ("activation", f"epochs to {target:.0%}", "final loss", "final accuracy")
     rows = []
     for r in runs:
-        reached = "never" if r.epochs_to_target is None else round_epochs(r.epochs_to_target)
+        reached = epochs_label(r)
         note = "  (diverged)" if r.diverged else ""
         rows.append((r.activation, reached, f"{r.final_loss:.{decimals}f}",
                      f"{r.final_accuracy:.{decimals}f}{note}"))

@@ -233,8 +233,7 @@ for lr in (0.3, 1.0, 3.0):
     runs_lr = dg.compare_activations(["sigmoid", "tanh"], X_train, y_train, X_test, y_test,
                                      hidden=(8, 8), epochs=500, learning_rate=lr)
     print(f"learning rate {lr:<3}  epochs to 97 %:",
-          "   ".join(f"{r.activation} {'never' if r.epochs_to_target is None else dg.round_epochs(r.epochs_to_target)}"
-                     for r in runs_lr))
+          "   ".join(f"{r.activation} {dg.epochs_label(r)}" for r in runs_lr))
 
 # %% [markdown]
 # No: at its best learning rate of these three (3), sigmoid still needs about 160 epochs, while tanh

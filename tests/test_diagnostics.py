@@ -254,8 +254,8 @@ def test_format_table_lists_every_run_rounded(circle):
     for run, line in zip(runs, lines[2:]):
         cells = line.split()
         assert cells[0] == run.activation
-        assert cells[1] == ("never" if run.epochs_to_target is None
-                            else dg.round_epochs(run.epochs_to_target).split()[-1])
+        assert cells[1] == ("not" if run.epochs_to_target is None
+                            else dg.round_epochs(run.epochs_to_target).split()[0])
         assert cells[-2] == f"{run.final_loss:.3f}"
 
 
@@ -306,3 +306,10 @@ def test_silent_unit_study_relu_units_stay_silent_leaky_units_come_back():
     assert relu["accuracy"].min() < 0.9 <= leaky["accuracy"].min()
     text = dg.format_silent_study(study)
     assert "never fire: peak" in text and text.count("of 8") == 2
+
+def test_a_target_not_reached_says_in_how_many_epochs_not_never(circle):
+    X, Xt, y, yt = circle
+    run, = dg.compare_activations(["sigmoid"], X, y, Xt, yt, hidden=(4,), epochs=5, learning_rate=0.01)
+    assert run.epochs_to_target is None
+    assert dg.epochs_label(run) == "not in 5"
+    assert "not in 5" in dg.format_table([run]) and "never" not in dg.format_table([run])

@@ -196,7 +196,8 @@ class ComparePanel(PanelBase):
             if r.diverged:
                 parts.append(f"<b>{label} ({html.escape(r.activation)})</b>: {html.escape(r.message)}")
                 continue
-            reached = ("never reached 97 % test accuracy" if r.epochs_to_target is None
+            reached = (f"did not reach 97 % test accuracy in {r.history.epochs_run} epochs"
+                       if r.epochs_to_target is None
                        else f"reached 97 % test accuracy after {r.epochs_to_target} epochs")
             parts.append(f"<b>{label} ({html.escape(r.activation)})</b>: {reached}; final test loss "
                          f"{r.final_loss:.3f} (binary cross-entropy), accuracy {r.final_accuracy:.1%}.")
