@@ -87,7 +87,7 @@ except ValueError as err:
 lines = grid.grid_lines()
 layers = grid.random_layers(3, seed=2)
 stages = {"input grid": lines, **{f"3 {act} layers": grid.warp(lines, layers, act) for act in ("linear", "tanh", "sigmoid")}}
-plots.show_figure(plots.grid_figure(stages)[0])
+plots.show_figure(plots.grid_figure(stages, takeaway="Linear layers keep the grid straight and parallel; tanh and sigmoid bend it")[0])
 
 # %% [markdown]
 # The same three layers (same weights) in each panel; only the activation differs. We can

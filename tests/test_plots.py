@@ -358,3 +358,9 @@ def test_decision_line_is_the_collapsed_networks_line_in_the_plane():
     nan = MLP([2, 3, 1], "linear", seed=0)
     nan.set_params([(W * np.nan, b) for W, b in nan.params])
     assert ex.decision_line(nan) is None
+
+
+def test_grid_figure_takes_a_takeaway_title():
+    lines = grid.grid_lines()
+    fig, colls = plots.grid_figure({"input grid": lines, "again": lines}, takeaway="what to see")
+    assert fig._suptitle.get_text() == "what to see" and len(colls) == 2

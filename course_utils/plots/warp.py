@@ -56,8 +56,10 @@ def _fit(ax, lines) -> None:
     ax.set_aspect("equal", adjustable="box")
 
 
-def grid_figure(panels: dict, panel_size: float = 3.0):
+def grid_figure(panels: dict, panel_size: float = 3.0, takeaway: str | None = None):
     """One panel per stage: ``{"title": lines, ...}``, the first drawn as the input (x1, x2).
+
+    ``takeaway`` is the figure's title: what to see.
 
     Returns
     -------
@@ -70,6 +72,10 @@ def grid_figure(panels: dict, panel_size: float = 3.0):
     for i, (ax, (title, lines)) in enumerate(zip(axes[0], panels.items())):
         out.append(draw_grid(ax, lines, title=title, labels=("x1", "x2") if i == 0 else ("unit 1", "unit 2")))
     grid_legend(axes[0][0])
+    if takeaway:
+        from .figures import _takeaway
+
+        _takeaway(fig, takeaway)
     return fig, out
 
 
