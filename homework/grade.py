@@ -2,7 +2,7 @@
 
 Usage::
 
-    python homework/grade.py SUBMISSIONS/ [--assignment hw1] [--output gradebook.csv]
+    .venv/bin/python homework/grade.py SUBMISSIONS/ [--assignment hw1] [--output gradebook.csv]
                                           [--cell-timeout 120] [--timeout 900] [--jobs 2]
 
 The gradebook goes to ``--output`` (or ``$GRADEBOOK``), by default ``FOLDER-NAME-gradebook.csv``
