@@ -4,9 +4,10 @@ Voila serving one notebook shows it at ``/`` and sends every other path to
 ``/voila/files/<path>``, which refuses ``.ipynb`` files (403). But the lesson, and every
 other way of serving the Playground, gives its address as ``…/06_playground.ipynb?dataset=…``:
 Binder and JupyterHub serve it at ``/voila/render/notebooks/06_playground.ipynb``, and
-``voila notebooks`` at ``/voila/render/06_playground.ipynb``. This app redirects any path
-that ends in the notebook's file name to ``/``, with the query string (the preset) kept
-byte for byte, so a link copied from one set-up works on the others.
+``voila notebooks`` at ``/voila/render/06_playground.ipynb``. This app redirects those
+paths (``/<notebook>``, ``/voila/render/[folders/]<notebook>``) to ``/``, with the query
+string (the preset) kept byte for byte, so a link copied from one set-up works on the others.
+Nothing else changes: ``/files/<notebook>``, ``/voila/files/<notebook>`` are still refused.
 
 Use it as the ``voila`` command::
 
@@ -37,16 +38,16 @@ class ToDashboard(RequestHandler):
 
 
 class CourseVoila(Voila):
-    """Voila, plus a redirect from ``/.../<notebook name>`` to ``/`` in single-notebook mode."""
+    """Voila, plus a redirect from the notebook's own address to ``/`` in single-notebook mode."""
 
     def init_handlers(self) -> list:
         handlers = super().init_handlers()
         if self.notebook_path:
             name = re.escape(os.path.basename(self.notebook_path))
-            route = (url_path_join(self.server_url, rf"/(?:.*/)?{name}"), ToDashboard,
+            route = (url_path_join(self.server_url, rf"/(?:voila/render/(?:.*/)?)?{name}"), ToDashboard,
                      {"url": url_path_join(self.base_url, "/")})
-            # Before Voila's catch-all (the last route), after its own routes: a request for
-            # /voila/files/<notebook> still goes to the file handler, which refuses it.
+            # Before Voila's catch-all (the last route), after its own routes (which keep
+            # /voila/files/<notebook> refused).
             handlers.insert(len(handlers) - 1, route)
         return handlers
 

@@ -91,7 +91,9 @@ def test_dashboard_redirects_the_notebooks_own_address_to_the_dashboard():
             assert (status, urlsplit(location).path, urlsplit(location).query) == (302, "/", query), path
         assert _get(base, f"/{name}")[1].endswith("/"), "without a query, to the bare dashboard"
         assert _get(base, f"/voila/files/{name}")[0] == 403, "the .ipynb itself must stay unserved"
-        assert _get(base, "/other.ipynb")[0] != 200
+        for path in (f"/files/{name}", f"/voila/files/x/{name}", "/other.ipynb"):
+            status, location = _get(base, path)
+            assert status != 200 and urlsplit(location).path != "/", f"{path} must not reach the dashboard"
 
 
 def test_make_dashboard_runs_the_same_server_as_these_tests():
