@@ -14,6 +14,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 .PHONY: help install lab dashboard test bench execute homework grade merge-hand-scores loadtest clean
 
 help:
+	@echo "make install    set up .venv only (then .venv/bin/python, .venv/bin/pytest ... work)"
 	@echo "make lab        set up .venv and open the course in JupyterLab"
 	@echo "make dashboard  serve the Playground with Voila on http://$(HOST):$(PORT)"
 	@echo "make test       set up .venv and run every test (unit, notebooks, browser)"
@@ -45,9 +46,10 @@ lab: $(LEARNER)
 	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=notebooks --LabApp.default_url=/lab/tree/00_start_here.ipynb
 
 # The course's Voila template (no CDN links, a "connection lost" banner) lives in share/;
-# deploy/voila_guard.py refuses kernel websockets that would freeze Voila 0.5 (docs/deploy.md).
+# deploy/voila_guard.py refuses kernel websockets that would freeze Voila 0.5, and
+# deploy/course_voila.py is `voila` that also answers at …/06_playground.ipynb (docs/deploy.md).
 dashboard: $(LEARNER)
-	JUPYTER_PATH=$(CURDIR)/share/jupyter PYTHONPATH=$(CURDIR)/deploy $(BIN)/voila --Voila.ip=$(HOST) \
+	JUPYTER_PATH=$(CURDIR)/share/jupyter PYTHONPATH=$(CURDIR)/deploy $(BIN)/python -m course_voila --Voila.ip=$(HOST) \
 		--port=$(PORT) --no-browser --template=course \
 		--Voila.kernel_websocket_connection_class=voila_guard.V1OnlyConnection notebooks/06_playground.ipynb
 

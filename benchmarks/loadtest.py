@@ -39,8 +39,8 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from servers import BIN, free_port, run_server  # noqa: E402
-from voila_client import COURSE_ARGS, DashboardSession, course_env, dashboard_notebook  # noqa: E402
+from servers import free_port, run_server  # noqa: E402
+from voila_client import COURSE_ARGS, COURSE_VOILA, DashboardSession, course_env, dashboard_notebook  # noqa: E402
 
 MiB = 1024 * 1024
 
@@ -67,7 +67,7 @@ def voila(notebook: Path, *, pool: int, cull: int, cull_interval: int):
     config.setdefault("MappingKernelManager", {}).update(cull_idle_timeout=cull, cull_interval=cull_interval)
     (workdir / "voila.json").write_text(json.dumps(config, indent=2))
     port = free_port()
-    argv = [str(BIN / "voila"), str(notebook), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
+    argv = [*COURSE_VOILA, str(notebook), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
             *COURSE_ARGS]  # as `make dashboard`
     with run_server(argv, "/api", port, 120, env=course_env(), cwd=workdir,
                     log=workdir / "voila.log") as (base, proc, log):

@@ -2,10 +2,10 @@
 
 Usage::
 
-    python homework/build.py                 # every assignment in homework/source/
-    python homework/build.py hw1             # only hw1
-    python homework/build.py --source DIR    # sources kept elsewhere (e.g. a private repository)
-    HOMEWORK_SOURCE=DIR make homework        # the same through make
+    .venv/bin/python homework/build.py                 # every assignment in homework/source/
+    .venv/bin/python homework/build.py hw1             # only hw1
+    .venv/bin/python homework/build.py --source DIR    # sources kept elsewhere (e.g. a private repository)
+    HOMEWORK_SOURCE=DIR make homework                  # the same through make
 
 For each assignment ``NAME`` (a folder ``SOURCE/NAME/`` holding ``NAME.ipynb`` in Otter Assign's
 format) this writes ``homework/dist/NAME/``::

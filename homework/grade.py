@@ -2,7 +2,7 @@
 
 Usage::
 
-    python homework/grade.py SUBMISSIONS/ [--assignment hw1] [--output gradebook.csv]
+    .venv/bin/python homework/grade.py SUBMISSIONS/ [--assignment hw1] [--output gradebook.csv]
                                           [--cell-timeout 120] [--timeout 900] [--jobs 2]
                                           [--only FILE]
     python homework/grade.py --merge-hand-scores HAND_SCORES.csv GRADEBOOK.csv

@@ -93,15 +93,17 @@ def _server(argv: list[str], probe_path: str, port: int, timeout: float = 90.0, 
 
 
 @contextlib.contextmanager
-def voila_server(target: str = "notebooks", extra_args: list[str] | None = None, timeout: float = 90.0):
+def voila_server(target: str = "notebooks", extra_args: list[str] | None = None, timeout: float = 90.0,
+                 program: list[str] | None = None):
     """Serve a notebook (or a folder of them) with Voila; yields the base URL.
 
     For a single notebook the page is at the base URL; for a folder, at
-    ``{base}/voila/render/<name>.ipynb``.
+    ``{base}/voila/render/<name>.ipynb``. ``program`` replaces the ``voila`` command
+    (``make dashboard`` runs ``python -m course_voila``, see tests/voila_client.py).
     """
     port = free_port()
     # port_retries=0: if the free port was taken meanwhile, fail loudly instead of moving on.
-    argv = [str(BIN / "voila"), target, "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
+    argv = [*(program or [str(BIN / "voila")]), target, "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
             "--Voila.port_retries=0",
             *(extra_args or [])]
     # Probe a static path so waiting for start-up does not execute a notebook.

@@ -18,6 +18,7 @@ import datetime as _dt
 import os
 import json
 import re
+import sys
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -34,7 +35,9 @@ STANDIN = ROOT / "benchmarks" / "standin" / "playground_standin.ipynb"
 TEMPLATES = ROOT / "share" / "jupyter"
 """Holds voila/templates/course; Voila finds it through JUPYTER_PATH."""
 DEPLOY = ROOT / "deploy"
-"""Holds voila_guard.py; Voila imports it through PYTHONPATH."""
+"""Holds voila_guard.py and course_voila.py; found through PYTHONPATH."""
+COURSE_VOILA = [sys.executable, "-m", "course_voila"]
+"""The command ``make dashboard`` runs instead of ``voila`` (deploy/course_voila.py)."""
 COURSE_ARGS = ["--template=course", "--Voila.kernel_websocket_connection_class=voila_guard.V1OnlyConnection"]
 """What ``make dashboard`` adds to voila.json (which every Voila started here reads)."""
 
@@ -74,7 +77,8 @@ def course_dashboard(target: Path | None = None, extra_args=()):
 
     target = Path(target or dashboard_notebook())
     arg = str(target.relative_to(ROOT)) if target.is_relative_to(ROOT) else str(target)
-    with jupyter_path_with_templates(), voila_server(arg, extra_args=[*COURSE_ARGS, *extra_args]) as url:
+    with jupyter_path_with_templates(), voila_server(arg, extra_args=[*COURSE_ARGS, *extra_args],
+                                                      program=COURSE_VOILA) as url:
         yield url
 
 

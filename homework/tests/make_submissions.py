@@ -2,7 +2,7 @@
 
 Usage::
 
-    python homework/tests/make_submissions.py hw1 OUT_DIR     # after `make homework`
+    .venv/bin/python homework/tests/make_submissions.py hw1 OUT_DIR     # after `make homework`
 
 Writes eight files: ``perfect.ipynb`` (the student notebook with every answer cell filled in from
 the solutions), ``blank.ipynb`` (the handout unmodified), ``wrong_answer.ipynb``,
@@ -17,8 +17,8 @@ breaks is listed in :data:`BREAKS` (index among the answer cells of code).
 """
 from __future__ import annotations
 
+import argparse
 import copy
-import sys
 from pathlib import Path
 
 import nbformat
@@ -108,8 +108,11 @@ def make_submissions(name: str, dist: Path, out: Path) -> dict[str, Path]:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
-        sys.exit("usage: python homework/tests/make_submissions.py NAME OUT_DIR")
+    parser = argparse.ArgumentParser(description="Write a class's worth of submissions of a built "
+                                                 "assignment (run `make homework` first).")
+    parser.add_argument("name", help="assignment, e.g. hw1")
+    parser.add_argument("out", type=Path, help="folder to write the submissions to")
+    args = parser.parse_args()
     here = Path(__file__).resolve().parents[1]
-    for kind, path in make_submissions(sys.argv[1], here / "dist", Path(sys.argv[2])).items():
+    for kind, path in make_submissions(args.name, here / "dist", args.out).items():
         print(f"{kind:14s} {path}")
