@@ -28,7 +28,7 @@ _TWO_OVER_SQRTPI = 2.0 / math.sqrt(math.pi)
 # We fit a piecewise polynomial to the standard library's math.erf (which is correct to
 # about one ulp): 192 pieces of width 1/32 on [0, 6], degree 7 each. Beyond 6, erf(x) == 1
 # in double precision. Accuracy is checked against math.erf in the tests.
-# The fit takes ~0.1 s, so it runs on the first call of erf, not at import: every kernel
+# The fit costs tens of ms, so it runs on the first call of erf, not at import: every kernel
 # (each Voila visitor) imports this module, few of them ever draw a GELU.
 # --------------------------------------------------------------------------------------
 _ERF_WIDTH = 1.0 / 32.0
