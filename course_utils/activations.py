@@ -9,6 +9,7 @@ and the parametrised tests all read it from here.
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Callable
@@ -24,9 +25,11 @@ _TWO_OVER_SQRTPI = 2.0 / math.sqrt(math.pi)
 
 # --------------------------------------------------------------------------------------
 # erf without SciPy: NumPy has no vectorised erf, and the course promises the exact GELU.
-# We fit, once at import, a piecewise polynomial to the standard library's math.erf (which
-# is correct to about one ulp): 192 pieces of width 1/32 on [0, 6], degree 7 each. Beyond
-# 6, erf(x) == 1 in double precision. Accuracy is checked against math.erf in the tests.
+# We fit a piecewise polynomial to the standard library's math.erf (which is correct to
+# about one ulp): 192 pieces of width 1/32 on [0, 6], degree 7 each. Beyond 6, erf(x) == 1
+# in double precision. Accuracy is checked against math.erf in the tests.
+# The fit costs tens of ms, so it runs on the first call of erf, not at import: every kernel
+# (each Voila visitor) imports this module, few of them ever draw a GELU.
 # --------------------------------------------------------------------------------------
 _ERF_WIDTH = 1.0 / 32.0
 _ERF_PIECES = 192
@@ -47,9 +50,19 @@ def _fit_erf_table() -> np.ndarray:
     return table
 
 
-# (degree + 1, pieces), lowest power first: row j holds every piece's t**j coefficient, so
-# a gather by piece index gives contiguous rows for Horner's rule.
-_ERF_TABLE = np.ascontiguousarray(_fit_erf_table().T)
+@functools.cache
+def _erf_table() -> np.ndarray:
+    """The fitted coefficients, computed on first use and kept (``_erf_table.cache_info()``).
+
+    Returns
+    -------
+    ndarray of float64, shape (degree + 1, pieces)
+        Lowest power first: row j holds every piece's t**j coefficient, so a gather by
+        piece index gives contiguous rows for Horner's rule. Read-only: it is shared.
+    """
+    table = np.ascontiguousarray(_fit_erf_table().T)
+    table.flags.writeable = False
+    return table
 
 
 def erf(x: np.ndarray) -> np.ndarray:
@@ -73,7 +86,7 @@ def erf(x: np.ndarray) -> np.ndarray:
     scaled = np.minimum(ax, _ERF_PIECES * _ERF_WIDTH) * (1.0 / _ERF_WIDTH)
     idx = np.minimum(scaled.astype(np.intp), _ERF_PIECES - 1)
     t = 2.0 * (scaled - idx) - 1.0
-    coef = np.take(_ERF_TABLE, idx, axis=1)  # (degree + 1, ...)
+    coef = np.take(_erf_table(), idx, axis=1)  # (degree + 1, ...)
     r = coef[-1]
     for j in range(_ERF_DEGREE - 1, -1, -1):  # Horner's rule
         r = r * t + coef[j]

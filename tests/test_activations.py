@@ -81,3 +81,13 @@ def test_unknown_activation_lists_valid_names():
         get_activation("swishy")
     for name in REQUIRED:
         assert name in str(err.value)
+
+
+def test_erf_table_is_fitted_once_on_first_use():
+    # Not at import (tests/test_import_boundary.py); the first erf call fits it, later calls reuse it.
+    from course_utils.activations import _erf_table
+    erf(np.array([0.5]))
+    table = _erf_table()
+    assert _erf_table.cache_info().currsize == 1
+    erf(np.array([1.5]))
+    assert _erf_table() is table and not table.flags.writeable

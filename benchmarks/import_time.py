@@ -1,0 +1,104 @@
+"""How long does a fresh kernel take to import the course? Every Voila visitor and every
+learner's kernel pays it before the first picture.
+
+Each statement runs in its own fresh ``python -c`` process, ``--repeats`` times (default 5),
+round-robin so a burst of load on a shared machine hits every statement alike. The process
+imports NumPy first and times it, then times the statement: a row's figure is the median of
+the statement's time, i.e. the cost beyond interpreter start-up and NumPy's own import (which
+the course cannot change; its median is printed too). Subtracting within one process rather
+than between two keeps the figure from going negative when the machine is busy. Targets:
+``course_utils`` (the maths) <= 50 ms and ``course_utils.widgets`` <= 400 ms. The
+dashboard's own import (notebook 06) is shown without a target.
+
+    .venv/bin/python benchmarks/import_time.py [--repeats 5]
+
+Wall clock decides PASS/MISS; the "cpu" column (the process's CPU time for the same import)
+is shown beside it because on a busy machine wall clock includes waiting for a core. A
+benchmark, not a test: nothing fails on a slow figure. Results are also written to
+benchmarks/results/import_time.json. ``python -X importtime -c "import course_utils.widgets"``
+says where the time goes.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+BASELINE = "import numpy"
+# (label, statement, target in ms beyond the baseline or None)
+ROWS = [
+    ("course_utils", "import course_utils", 50.0),
+    ("course_utils.widgets", "import course_utils, course_utils.widgets", 400.0),
+    ("dashboard (notebook 06)", "from course_utils.widgets.playground import Playground, query_string", None),
+]
+
+# Times the baseline, then the statement, in one fresh interpreter; prints four numbers.
+PROBE = """import time
+c0, t0 = time.process_time(), time.perf_counter()
+{baseline}
+c1, t1 = time.process_time(), time.perf_counter()
+{statement}
+c2, t2 = time.process_time(), time.perf_counter()
+print(t1 - t0, t2 - t1, c1 - c0, c2 - c1)
+"""
+
+
+def run_once(statement: str, env: dict) -> tuple[float, float, float, float]:
+    """Seconds in one fresh interpreter: baseline wall, statement wall, baseline CPU, statement CPU."""
+    code = PROBE.format(baseline=BASELINE, statement=statement)
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    return tuple(float(v) for v in out.stdout.split())
+
+
+def measure(repeats: int) -> dict:
+    """Median seconds per row label, and for the baseline: {"wall": ..., "cpu": ...}."""
+    # This checkout's course_utils first, whatever is installed in the environment.
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    for _, statement, _ in ROWS:  # warm the file cache and the bytecode caches; not timed
+        run_once(statement, env)
+    samples = {key: {"wall": [], "cpu": []} for key in [BASELINE] + [label for label, _, _ in ROWS]}
+    for _ in range(repeats):
+        for label, statement, _ in ROWS:
+            base_wall, wall, base_cpu, cpu = run_once(statement, env)
+            samples[BASELINE]["wall"].append(base_wall)
+            samples[BASELINE]["cpu"].append(base_cpu)
+            samples[label]["wall"].append(wall)
+            samples[label]["cpu"].append(cpu)
+    return {key: {kind: statistics.median(v) for kind, v in d.items()} for key, d in samples.items()}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--repeats", type=int, default=5, help="fresh processes per statement")
+    args = ap.parse_args(argv)
+
+    medians = measure(args.repeats)
+    base = medians[BASELINE]
+    results = {"machine": f"{platform.processor() or platform.machine()}, Python {platform.python_version()}",
+               "repeats": args.repeats, "baseline": BASELINE,
+               "baseline_ms": round(1e3 * base["wall"], 1), "baseline_cpu_ms": round(1e3 * base["cpu"], 1), "rows": []}
+    print(f"fresh processes, median of {args.repeats}; each imports NumPy first ({1e3 * base['wall']:.0f} ms, "
+          f"cpu {1e3 * base['cpu']:.0f} ms), not counted below")
+    print(f"{'import':25s} {'ms':>6s} {'cpu ms':>7s}  target")
+    for label, statement, target in ROWS:
+        ms, cpu_ms = 1e3 * medians[label]["wall"], 1e3 * medians[label]["cpu"]
+        verdict = "" if target is None else f"<= {target:.0f} ms  {'PASS' if ms <= target else 'MISS'}"
+        print(f"{label:25s} {ms:6.0f} {cpu_ms:7.0f}  {verdict}", flush=True)
+        results["rows"].append({"label": label, "statement": statement, "ms": round(ms, 1),
+                                "cpu_ms": round(cpu_ms, 1), "target_ms": target,
+                                "pass": None if target is None else ms <= target})
+    out_dir = ROOT / "benchmarks" / "results"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "import_time.json").write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
