@@ -12,8 +12,15 @@ format) this writes ``homework/dist/NAME/``::
 
     student/NAME.ipynb          hand this out: no solution code, no hidden test
     autograder/NAME.ipynb       the solutions notebook (keep private)
-    autograder/NAME-autograder.zip   every test, public and hidden: `homework/grade.py` uses it
+    autograder/NAME-autograder.zip   every test, public and hidden, and a course_utils wheel:
+                                `homework/grade.py` uses it; upload it to Gradescope as it is
     questions.json              question names, points, and which are graded by hand
+
+The zip grades without this repository: the build makes a wheel of ``course_utils`` and adds three
+keys of Otter Assign's own to the assignment config of a staged copy of the source (the source itself
+is not touched): ``autograder_files`` (the wheel, which lands at ``files/`` in the zip),
+``requirements`` (``./files/course_utils-*.whl``, a path relative to the zip's root, which is where
+the zip's ``setup.sh`` makes mamba run pip on Gradescope) and ``python_version`` (the course's).
 
 The build fails (exit status 1) when a solution does not pass its own tests (Otter Assign runs them)
 or when a solution line or a hidden test would leak into the student notebook.
@@ -35,6 +42,7 @@ import nbformat
 import yaml
 
 HOMEWORK = Path(__file__).resolve().parent
+PROJECT = HOMEWORK.parent
 # Teachers who keep the sources with solutions out of this repository point HOMEWORK_SOURCE at them.
 DEFAULT_SOURCE = Path(os.environ.get("HOMEWORK_SOURCE") or HOMEWORK / "source")
 DEFAULT_DIST = HOMEWORK / "dist"
@@ -59,6 +67,14 @@ _formatters = get_ipython().display_formatter.formatters
 _formatters["text/plain"].for_type(_TestFile, _one_line_per_failing_test)
 _formatters["text/html"].for_type(_TestFile, lambda result: None)
 '''.rstrip()
+
+
+# What the autograder zip's grading environment gets on top of Otter (see _stage_source). Python:
+# the oldest the course supports (pyproject.toml), which is the one its tests and Binder run.
+GRADING_PYTHON = "3.11"
+# The files a wheel of course_utils is built from, copied out of the project so that setuptools'
+# build/ and *.egg-info never land in the working tree.
+WHEEL_SOURCES = ["pyproject.toml", "README.md", "course_utils"]
 
 
 class BuildError(RuntimeError):
@@ -215,8 +231,68 @@ def _rewrite_init_cell(student_nb: Path) -> None:
     nbformat.write(nb, student_nb)
 
 
-def build_assignment(source_nb_path: Path, dist: Path, run_tests: bool = True) -> dict:
-    """Build one assignment into ``dist/NAME/``; returns a summary dict. Raises BuildError."""
+def build_wheel(dest: Path) -> Path:
+    """Build the ``course_utils`` wheel (no dependencies bundled) into ``dest``; returns its path."""
+    dest.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="course-utils-") as tmp:
+        project = Path(tmp) / "project"
+        project.mkdir()
+        for name in WHEEL_SOURCES:
+            src = PROJECT / name
+            if src.is_dir():
+                shutil.copytree(src, project / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+            else:
+                shutil.copy(src, project / name)
+        proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet",
+                               str(project), "-w", str(dest)], capture_output=True, text=True)
+    wheels = sorted(dest.glob("course_utils-*.whl"))
+    if proc.returncode != 0 or len(wheels) != 1:
+        raise BuildError("could not build the course_utils wheel for the autograder zips.\n"
+                         + (proc.stdout + proc.stderr).strip()[-3000:])
+    return wheels[0]
+
+
+def _config_cell(nb):
+    """The ``# ASSIGNMENT CONFIG`` raw cell of a source notebook."""
+    for cell in nb.cells:
+        if cell.cell_type == "raw" and re.match(r"#\s*ASSIGNMENT CONFIG\b", _source(cell).strip()):
+            return cell
+    raise BuildError("the source notebook has no '# ASSIGNMENT CONFIG' raw cell.")
+
+
+def _stage_source(source_nb_path: Path, wheel: Path, stage: Path) -> Path:
+    """Copy an assignment's source folder to ``stage`` and tell Otter to ship ``wheel``.
+
+    The staged notebook's config gains Otter Assign's own keys: ``autograder_files`` (the wheel,
+    zipped at ``files/WHEEL``), ``requirements`` (``./files/WHEEL``, appended to any the source
+    lists; pip runs from the zip's root, where mamba finds ``environment.yml``) and, unless the
+    source sets one, ``python_version``. Returns the staged notebook's path.
+    """
+    shutil.copytree(source_nb_path.parent, stage, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    shutil.copy(wheel, stage / wheel.name)
+    staged = stage / source_nb_path.name
+    nb = nbformat.read(staged, as_version=4)
+    cell = _config_cell(nb)
+    header, _, body = _source(cell).partition("\n")
+    config = yaml.safe_load(body) or {}
+    requirements = config.get("requirements") or []
+    if isinstance(requirements, str):  # a requirements file of the source's own
+        requirements = [line.strip() for line in (stage / requirements).read_text().splitlines()
+                        if line.strip() and not line.strip().startswith("#")]
+    config["requirements"] = [*requirements, f"./files/{wheel.name}"]
+    config["autograder_files"] = [*(config.get("autograder_files") or []), wheel.name]
+    config.setdefault("python_version", GRADING_PYTHON)
+    cell.source = header + "\n" + yaml.safe_dump(config, sort_keys=False)
+    nbformat.write(nb, staged)
+    return staged
+
+
+def build_assignment(source_nb_path: Path, dist: Path, run_tests: bool = True,
+                     wheel: Path | None = None) -> dict:
+    """Build one assignment into ``dist/NAME/``; returns a summary dict. Raises BuildError.
+
+    ``wheel``: the ``course_utils`` wheel to put in the autograder zip (built here when None).
+    """
     name = source_nb_path.stem
     source_nb = nbformat.read(source_nb_path, as_version=4)
     questions = read_questions(source_nb)
@@ -225,11 +301,17 @@ def build_assignment(source_nb_path: Path, dist: Path, run_tests: bool = True) -
     dist.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix=f".{name}-", dir=dist) as tmp:
+        if wheel is None:
+            wheel = build_wheel(Path(tmp) / "wheel")
+        try:
+            staged = _stage_source(source_nb_path, wheel, Path(tmp) / "source")
+        except BuildError as exc:
+            raise BuildError(f"{name}: {exc}") from None
         out = Path(tmp) / name
-        cmd = [sys.executable, "-m", "otter", "assign", str(source_nb_path), str(out)]
+        cmd = [sys.executable, "-m", "otter", "assign", str(staged), str(out)]
         if not run_tests:
             cmd.append("--no-run-tests")
-        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=source_nb_path.parent)
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=staged.parent)
         if proc.returncode != 0:
             log = (proc.stdout + proc.stderr).strip()
             marker = "Some autograder tests failed"
@@ -286,23 +368,34 @@ def main(argv=None) -> int:
         return 2
 
     failed = 0
-    for src in sources:
-        print(f"Building {src.stem} ...", flush=True)
+    with tempfile.TemporaryDirectory(prefix="course-utils-wheel-") as tmp:
         try:
-            info = build_assignment(src.resolve(), args.dist.resolve())
+            wheel = build_wheel(Path(tmp))
         except BuildError as exc:
-            failed += 1
             print(f"FAILED {exc}", file=sys.stderr, flush=True)
-            continue
-        auto = sum(q["points"] for q in info["questions"] if not q["manual"])
-        manual = sum(q["points"] for q in info["questions"] if q["manual"])
-        print(f"  {info['name']}: {len(info['questions'])} questions, {auto:g} points autograded, "
-              f"{manual:g} by hand; solutions pass all tests; no leak; {info['seconds']:.1f} s")
-        print(f"  hand out:  {info['student']}")
-        print(f"  grade with: {info['autograder']}")
+            return 1
+        for src in sources:
+            failed += _build_one(src, args.dist, wheel)
     if failed:
         print(f"{failed} assignment(s) failed to build.", file=sys.stderr)
         return 1
+    return 0
+
+
+def _build_one(src: Path, dist: Path, wheel: Path) -> int:
+    """Build and report one assignment; returns 1 if it failed, else 0."""
+    print(f"Building {src.stem} ...", flush=True)
+    try:
+        info = build_assignment(src.resolve(), dist.resolve(), wheel=wheel)
+    except BuildError as exc:
+        print(f"FAILED {exc}", file=sys.stderr, flush=True)
+        return 1
+    auto = sum(q["points"] for q in info["questions"] if not q["manual"])
+    manual = sum(q["points"] for q in info["questions"] if q["manual"])
+    print(f"  {info['name']}: {len(info['questions'])} questions, {auto:g} points autograded, "
+          f"{manual:g} by hand; solutions pass all tests; no leak; {info['seconds']:.1f} s")
+    print(f"  hand out:  {info['student']}")
+    print(f"  grade with: {info['autograder']} (also on Gradescope: it installs {wheel.name})")
     return 0
 
 
