@@ -49,6 +49,9 @@ ELSEWHERE = {
     r"docker ": "pushes that image from the build machine",
     r"helm ": "installs JupyterHub on a Kubernetes cluster",
     r"pip install --no-deps -e \.$": "quotes what binder/postBuild runs inside Binder's image",
+    r"ZIP=\S+\s*(#.*)?$": "names the autograder zip for the by-hand Gradescope trial that follows",
+    r"python3\.11 -m venv /tmp/gs ": "the by-hand Gradescope trial: a throwaway venv standing in for its image",
+    r"/tmp/gs/bin/": "the same trial, inside that throwaway venv",
 }
 
 
