@@ -307,10 +307,11 @@ def draw_run_boundary(ax, values, X, y, *, line=None, boundary: bool = True, tit
 
 
 def _set_boundary(artists, values, line, boundary) -> None:
-    if not boundary:
-        update_live_boundary(artists)
+    # A given line wins over the contour of ``values`` (update_live_boundary draws the line).
+    if boundary:
+        update_live_boundary(artists, line, values)
     else:
-        update_live_boundary(artists, line, None if line is not None else values)
+        update_live_boundary(artists)
 
 
 def update_run_boundary(artists: dict, values, X=None, y=None, *, line=None, boundary: bool = True,

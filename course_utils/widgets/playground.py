@@ -2,7 +2,8 @@
 plus rewind, presets from the URL, exports, every activation, optimizers and gradients.
 
 A thin controller. The controls are built from ``course_utils.presets`` (the same table
-that validates URL presets); a change reads them into an ``experiments.Settings``,
+that validates URL presets, which also turns their values into training settings:
+``presets.settings_fields``); a change reads them into an ``experiments.Settings``,
 ``experiments`` prepares and trains the run, ``inspection`` computes the node pictures,
 gradients and exports, and ``plots`` (``TrainingView`` for boundary + curves,
 ``NetworkView`` for the diagram) draws them. Play uses a hidden ``ipywidgets.Play`` as a
