@@ -4,9 +4,10 @@ Each ``draw_x(ax, data)`` draws arrays or ``course_utils.diagnostics`` results a
 its artists; ``update_x(artists, data)`` changes them in place; each ``x_figure(data,
 title=...)`` lays the panels out under a takeaway title and returns ``(fig, artists)``
 (show it with ``plots.show_figure``). Nothing here trains or evaluates a network: the
-boundary panels draw P(class 1) grids they are given (``course_utils.grid.heatmap_grid``). Colours are the Okabe-Ito palette (safe for the common
-colour-vision deficiencies), and each activation also gets its own line style, so the
-figures still read in grey.
+boundary panels draw P(class 1) grids they are given (``course_utils.grid.heatmap_grid``).
+
+Colours are the Okabe-Ito palette (safe for the common colour-vision deficiencies), and
+each activation also gets its own line style, so the figures still read in grey.
 """
 from __future__ import annotations
 

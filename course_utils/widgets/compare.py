@@ -4,8 +4,9 @@ The panel is a thin controller. Each control change reads the controls, trains o
 network per activation with :func:`course_utils.diagnostics.compare_activations`, hands
 the results to ``course_utils.plots.flavours`` (``compare_figure`` once, then
 ``update_compare_figure``: the artists of one off-screen matplotlib ``Figure`` change in
-place), renders that figure to PNG with Agg and puts the bytes into an ``ipywidgets.Image``. So the picture looks the same in JupyterLab, Voila
-and a test, and it is never displayed twice. Problems are written into the panel.
+place), renders that figure to PNG with Agg and puts the bytes into an
+``ipywidgets.Image``. So the picture looks the same in JupyterLab, Voila and a test, and
+it is never displayed twice. Problems are written into the panel.
 
 Usage in a notebook cell::
 
