@@ -17,6 +17,8 @@ from typing import Callable
 
 import numpy as np
 
+from .numeric import whole_number
+
 __all__ = [
     "DATASETS", "REGRESSION_DATASETS", "DOMAIN", "Dataset",
     "make_dataset", "train_test_split", "get_dataset",
@@ -175,8 +177,7 @@ def make_dataset(name: str, n_samples: int = 500, noise: float = 0.0, seed=None)
         int64 labels in {0, 1}; float64 targets for the regression datasets.
     """
     dataset = get_dataset(name)
-    if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples < 2:
-        raise ValueError(f"n_samples must be a whole number of at least 2, got {n_samples!r}.")
+    n_samples = whole_number(n_samples, "n_samples", 2)
     noise = float(noise)
     if not 0.0 <= noise <= MAX_NOISE:
         raise ValueError(f"noise must be between 0 and {MAX_NOISE} (0-50 %), got {noise!r}.")

@@ -21,6 +21,7 @@ from .data import DATASETS, REGRESSION_DATASETS, make_dataset, train_test_split
 from .features import DEFAULT_FEATURES, check_features, featurize
 from .grid import heatmap_grid
 from .model import MLP, collapse
+from .numeric import whole_number
 from .train import History, evaluate, train
 
 __all__ = [
@@ -351,9 +352,9 @@ def filmstrip(settings, epochs=FILMSTRIP_EPOCHS, resolution: int = 60) -> Filmst
     >>> [s.epoch for s in strip.snapshots]                            # doctest: +SKIP
     [0, 1, 5, 20, 100, 300]
     """
-    wanted = sorted({int(e) for e in epochs})
-    if not wanted or wanted[0] < 0:
-        raise ValueError(f"epochs must be whole numbers >= 0 (at least one); got {list(epochs)!r}.")
+    wanted = sorted({whole_number(e, "every epoch in epochs", at_least=0) for e in epochs})
+    if not wanted:
+        raise ValueError("epochs must list at least one epoch, e.g. (0, 10, 100).")
     run = prepare(settings)
     snaps = []
     for e in wanted:

@@ -16,6 +16,7 @@ import numpy as np
 
 from .activations import get_activation
 from .data import DOMAIN
+from .numeric import whole_number
 
 __all__ = [
     "grid_lines", "random_layers", "warp", "warp_stages", "straightness", "parallelism",
@@ -42,8 +43,7 @@ def grid_lines(half_width: float = 2.0, n_lines: int = 9, n_points: int = 41) ->
     """
     if not half_width > 0:
         raise ValueError(f"half_width must be positive, got {half_width!r}.")
-    if int(n_lines) < 2 or int(n_points) < 2:
-        raise ValueError(f"n_lines and n_points must be at least 2; got {n_lines!r} and {n_points!r}.")
+    n_lines, n_points = whole_number(n_lines, "n_lines", 2), whole_number(n_points, "n_points", 2)
     ticks = np.linspace(-half_width, half_width, int(n_lines))
     along = np.linspace(-half_width, half_width, int(n_points))
     c, a = np.meshgrid(ticks, along, indexing="ij")  # (n_lines, n_points)
@@ -71,8 +71,7 @@ def random_layers(depth: int, seed=None, gain: float = 1.3, bias_scale: float = 
     list of (W, b)
         ``W`` float64 (2, 2), ``b`` float64 (2,).
     """
-    if isinstance(depth, bool) or not isinstance(depth, (int, np.integer)) or depth < 1:
-        raise ValueError(f"depth must be a whole number of at least 1, got {depth!r}.")
+    depth = whole_number(depth, "depth")
     rng = np.random.default_rng(seed)
     layers = []
     for _ in range(int(depth)):
@@ -166,8 +165,7 @@ def heatmap_points(resolution: int = 100, domain=DOMAIN) -> np.ndarray:
         Row-major with x1 varying fastest, so ``values.reshape(resolution, resolution)``
         has x2 along the rows (drawn with ``origin="lower"``).
     """
-    if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)) or resolution < 2:
-        raise ValueError(f"resolution must be a whole number of at least 2, got {resolution!r}.")
+    resolution = whole_number(resolution, "resolution", 2)
     lo, hi = domain
     step = (hi - lo) / resolution
     centres = lo + step * (np.arange(resolution) + 0.5)

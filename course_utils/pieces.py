@@ -16,6 +16,7 @@ from typing import Callable
 import numpy as np
 
 from .activations import ACTIVATIONS
+from .numeric import whole_number
 
 __all__ = ["TARGETS", "PIECE_UNITS", "Pieces", "fit_pieces", "MAX_PIECES"]
 
@@ -119,8 +120,7 @@ def fit_pieces(target: str = "sin", k: int = 6, unit: str = "relu", n: int = 401
         make_units = PIECE_UNITS[unit]
     except (KeyError, TypeError):
         raise ValueError(f"Unknown unit {unit!r}. Choose one of: {', '.join(PIECE_UNITS)}.") from None
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= MAX_PIECES:
-        raise ValueError(f"k must be a whole number from 1 to {MAX_PIECES}, got {k!r}.")
+    k = whole_number(k, "k", 1, MAX_PIECES)
     x = np.linspace(lo, hi, int(n))  # (n,)
     y = f(x)  # (n,)
     units, knots = make_units(x, int(k), lo, hi)  # (k, n), (k,)

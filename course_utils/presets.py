@@ -43,6 +43,7 @@ from .train import OPTIMIZERS
 __all__ = [
     "PLAYGROUND_DEFAULTS", "CHOICES", "LEARNING_RATES", "REG_RATES", "REGULARIZATIONS",
     "HIDEABLE", "ALIASES", "Preset", "parse_query", "to_query", "MAX_LAYERS", "MAX_NEURONS",
+    "check_value", "slider_range", "regularization_rates", "holdout_fraction", "settings_fields",
 ]
 
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -266,3 +267,70 @@ def to_query(values: dict, hide=(), only_changes: bool = True) -> str:
     if hide:
         pairs.append(("hide", ",".join(hide)))
     return urlencode(pairs, safe=",^*()")
+
+
+# ------------------------------------------------------------------ controls -> training settings
+def slider_range(name: str) -> dict:
+    """``{"min", "max", "step"}`` of an evenly spaced whole-number setting, from :data:`CHOICES`.
+
+    The dashboard's sliders take their ranges from here, so a slider offers exactly the
+    values a URL may ask for. Raises ``ValueError`` for a setting that is not such a range.
+    """
+    options = CHOICES.get(name, ())
+    ints = [o for o in options if isinstance(o, int) and not isinstance(o, bool)]
+    if len(options) < 2 or len(ints) != len(options):
+        raise ValueError(f"{name!r} is not a range of whole numbers. Ranges: "
+                         f"{', '.join(n for n in CHOICES if _is_range(CHOICES[n]))}.")
+    step = options[1] - options[0]
+    if tuple(options) != tuple(range(options[0], options[-1] + 1, step)):
+        raise ValueError(f"{name!r} is not evenly spaced.")
+    return {"min": options[0], "max": options[-1], "step": step}
+
+
+def _is_range(options) -> bool:
+    return len(options) > 1 and all(isinstance(o, int) and not isinstance(o, bool) for o in options)
+
+
+def regularization_rates(regularization: str, reg_rate: float) -> tuple[float, float]:
+    """The penalty weights ``(l1, l2)`` for a regularization choice and its rate.
+
+    ``"none"`` gives ``(0.0, 0.0)`` whatever the rate; ``"l1"`` puts the rate on l1 only,
+    ``"l2"`` on l2 only.
+    """
+    if regularization not in REGULARIZATIONS:
+        raise ValueError(f"Unknown regularization {regularization!r}. Choose one of: {', '.join(REGULARIZATIONS)}.")
+    rate = float(reg_rate)
+    return (rate if regularization == "l1" else 0.0, rate if regularization == "l2" else 0.0)
+
+
+def holdout_fraction(train_percent) -> float:
+    """The share of points held out for testing when ``train_percent`` % are for training."""
+    return 1.0 - float(train_percent) / 100.0
+
+
+def settings_fields(values: dict) -> dict:
+    """Keyword arguments of ``experiments.Settings`` for the dashboard's values.
+
+    Parameters
+    ----------
+    values : dict
+        Every key of :data:`PLAYGROUND_DEFAULTS`, in the dashboard's units (noise and train
+        in percent, a regularization name and its rate, epochs trained after a change).
+
+    Returns
+    -------
+    dict
+        ``dataset, noise, activation, hidden, learning_rate, optimizer, epochs, batch_size,
+        seed, data_seed, test_fraction, l1, l2`` in the training's units: fractions, penalty
+        weights, and at least one epoch (0 epochs after a change is the dashboard's business:
+        it shows epoch 0; a run's settings still need a length). ``features`` is left to
+        ``Settings.replace``, which validates it.
+    """
+    l1, l2 = regularization_rates(values["regularization"], values["reg_rate"])
+    return {
+        "dataset": values["dataset"], "noise": values["noise"] / 100.0, "activation": values["activation"],
+        "hidden": tuple(values["hidden"]), "learning_rate": float(values["learning_rate"]),
+        "optimizer": values["optimizer"], "epochs": max(int(values["epochs"]), 1),
+        "batch_size": int(values["batch_size"]), "seed": int(values["seed"]),
+        "data_seed": int(values["data_seed"]), "test_fraction": holdout_fraction(values["train"]), "l1": l1, "l2": l2,
+    }

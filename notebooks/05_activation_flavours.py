@@ -33,11 +33,10 @@
 # Every run is seeded, so re-running gives the same numbers.
 
 # %%
-# %matplotlib inline
-# %config InlineBackend.print_figure_kwargs = {'bbox_inches': 'tight', 'metadata': {'Software': None}}
 import numpy as np
-from course_utils import make_dataset, train_test_split
+from course_utils import make_dataset, plots, train_test_split
 from course_utils import diagnostics as dg
+from course_utils.grid import heatmap_grid
 from course_utils.plots import flavours
 
 # %% [markdown]
@@ -60,7 +59,8 @@ from course_utils.plots import flavours
 # %%
 z = np.linspace(-5, 5, 401)
 curves = dg.activation_curves(dg.FLAVOURS, z)
-flavours.plot_activation_curves(curves, z);
+plots.show_figure(flavours.activation_curves_figure(
+    curves, z, title="Sigmoid's slope never passes 0.25; every other flavour reaches a slope of about 1")[0])
 
 # %% [markdown]
 # The dotted line on the right is 0.25, the **largest slope sigmoid ever has**. The largest slope of
@@ -85,7 +85,8 @@ flavours.plot_activation_curves(curves, z);
 X, y = make_dataset("circle", n_samples=500, noise=0.0, seed=0)
 X_train, X_test, y_train, y_test = train_test_split(X, y, test_fraction=0.5, seed=0)
 study = dg.gradient_norm_study(dg.FLAVOURS, X_train, y_train, depth=8, width=8, epochs=300, learning_rate=0.1)
-flavours.plot_gradient_norms(study);
+plots.show_figure(flavours.gradient_norms_figure(
+    study, title="Sigmoid's gradient shrinks a millionfold on its way back to layer 1; tanh and the ReLU family keep theirs")[0])
 
 # %% [markdown]
 # How many times smaller is the gradient at the first layer than at the output layer, at
@@ -134,7 +135,8 @@ NumberCheck(
 # %%
 wide = dg.silent_unit_study(["relu", "leaky_relu", "gelu"], X_train, y_train, X_test, y_test,
                             hidden=(16, 16), learning_rate=3.0, epochs=300, seeds=(0, 1, 2))
-flavours.plot_silent_units(wide, title="A wide network loses many units to silence - and still learns");
+plots.show_figure(flavours.silent_units_figure(
+    wide, title="A wide network loses many units to silence - and still learns")[0])
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -208,9 +210,9 @@ print("same logit on 250 points:", np.allclose(tanh_net.logits(X_test), twin.log
 # %%
 pair = dg.compare_activations(["sigmoid", "tanh"], X_train, y_train, X_test, y_test,
                               hidden=(8, 8), epochs=500, learning_rate=0.3)
-fig, (ax_loss, ax_mean) = flavours.new_pyplot_figure(ncols=2)
-flavours.plot_loss_curves(pair, ax=ax_loss)
-flavours.plot_mean_outputs({r.activation: dg.mean_hidden_output(r.net, X_train) for r in pair}, ax=ax_mean);
+means = {r.activation: dg.mean_hidden_output(r.net, X_train) for r in pair}
+plots.show_figure(flavours.loss_and_means_figure(
+    pair, means, title="tanh's loss falls within 150 epochs; sigmoid's barely moves in 500, and its hidden outputs average above 0.5")[0])
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -270,7 +272,9 @@ MultipleChoice(
 # %%
 runs = dg.compare_activations(dg.FLAVOURS, X_train, y_train, X_test, y_test,
                               hidden=(8, 8), epochs=1000, learning_rate=0.3)
-flavours.plot_small_multiples(runs, X_test, y_test);
+grids = [heatmap_grid(r.net.predict_proba, 60) for r in runs]
+plots.show_figure(flavours.small_multiples_figure(
+    runs, grids, X_test, y_test, title="Every flavour learns the circle; sigmoid needs over ten times as many epochs")[0])
 
 # %% [markdown]
 # Epochs until the **test** accuracy first reaches 97 %, and the final test loss (binary
@@ -299,7 +303,6 @@ print(dg.format_table(runs))
 
 # %%
 from course_utils import pieces as pc
-from course_utils import plots
 fits = [pc.fit_pieces("x^2", k, unit) for unit in ("relu", "sigmoid") for k in (3, 12)]
 plots.show_figure(plots.pieces_figure(fits, "A sum of ReLU ramps is a broken line; a sum of sigmoid steps is a soft staircase")[0])
 

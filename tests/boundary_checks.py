@@ -1,7 +1,7 @@
 """Checks shared by the panel tests: is the decision boundary drawn, and is it the right one?
 
 ``artists`` is what a picture shows as its boundary now: ``TrainingView.boundary_artists()``
-or ``plots.live_boundary_artists(d)`` for a dict from ``flavours.draw_boundary``.
+or ``plots.live_boundary_artists(d)`` for a dict from ``flavours.draw_run_boundary``.
 """
 import numpy as np
 from matplotlib.contour import ContourSet

@@ -13,7 +13,8 @@ from matplotlib.colors import to_hex  # noqa: E402
 
 from course_utils import ACTIVATIONS, DATASETS, make_dataset, train_test_split  # noqa: E402
 from course_utils import diagnostics as dg  # noqa: E402
-from course_utils.plots import flavours, live_boundary_artists  # noqa: E402
+from course_utils.grid import heatmap_grid  # noqa: E402
+from course_utils.plots import figure_png, flavours, live_boundary_artists, new_figure  # noqa: E402
 from course_utils.widgets import compare as compare_module  # noqa: E402
 from course_utils.widgets.compare import ComparePanel  # noqa: E402
 
@@ -47,8 +48,8 @@ def test_every_activation_has_its_own_style():
 def test_activation_curves_draw_the_arrays_given():
     z = np.linspace(-3, 3, 31)
     curves = dg.activation_curves(["sigmoid", "relu"], z)
-    fig, axes = plt.subplots(1, 2)
-    lines = flavours.plot_activation_curves(curves, z, axes=axes)
+    fig, axes = new_figure(ncols=2)
+    lines = flavours.draw_activation_curves(axes, curves, z)
     assert len(lines) == 4
     assert [line.get_label() for line in lines] == ["sigmoid", "relu", "sigmoid", "relu"]
     np.testing.assert_array_equal(lines[2].get_ydata(), curves["sigmoid"][1])
@@ -57,17 +58,19 @@ def test_activation_curves_draw_the_arrays_given():
     assert axes[0].get_legend() is not None
 
 
-def test_activation_curves_make_their_own_axes():
+def test_activation_curves_figure_has_a_takeaway_title():
     z = np.linspace(-1, 1, 5)
-    lines = flavours.plot_activation_curves(dg.activation_curves(["tanh"], z), z)
+    fig, lines = flavours.activation_curves_figure(dg.activation_curves(["tanh"], z), z, title="what to see")
     assert len(lines) == 2 and lines[0].axes is not lines[1].axes
+    assert lines[0].get_figure(root=True) is fig and fig.get_suptitle() == "what to see"
+    assert plt.get_fignums() == []  # off pyplot: shown once, by plots.show_figure
 
 
 def test_gradient_norms_on_a_log_axis():
     study = {"sigmoid": (np.array([1e-6, 1e-3, 0.1]), np.array([0.0, 1e-4, 0.1])),
              "relu": (np.array([0.1, 0.1, 0.1]), np.array([0.01, 0.02, 0.03]))}
-    fig, axes = plt.subplots(1, 2)
-    lines = flavours.plot_gradient_norms(study, axes=axes)
+    fig, lines = flavours.gradient_norms_figure(study, title="what to see")
+    axes = [lines[0].axes, lines[1].axes]
     assert len(lines) == 4
     assert all(ax.get_yscale() == "log" and ax.get_xlabel() and ax.get_ylabel() for ax in axes)
     np.testing.assert_array_equal(lines[0].get_xdata(), [1, 2, 3])
@@ -78,12 +81,12 @@ def test_gradient_norms_on_a_log_axis():
 def test_silent_units_lines_are_the_mean_over_seeds():
     study = {"relu": {"silent": np.array([[0.0, 0.5, 0.5], [0.0, 0.25, 0.0]])},
              "gelu": {"silent": np.array([[0.1, 0.1, 0.0]])}}
-    fig, ax = plt.subplots()
-    lines = flavours.plot_silent_units(study, ax=ax, title="what to see")
+    fig, lines = flavours.silent_units_figure(study, title="what to see")
+    ax = lines[0].axes
     assert [line.get_label() for line in lines] == ["relu (mean of 2 runs)", "gelu (mean of 1 runs)"]
     np.testing.assert_allclose(lines[0].get_ydata(), [0, 37.5, 25])
     np.testing.assert_array_equal(lines[0].get_xdata(), [0, 1, 2])
-    assert ax.get_title() == "what to see"
+    assert fig.get_suptitle() == "what to see"
     assert ax.get_ylabel() and ax.get_xlabel() and ax.get_legend() is not None
 
 
@@ -91,30 +94,34 @@ def test_loss_curves_and_mean_outputs(data):
     X, Xt, y, yt = data
     runs = dg.compare_activations(["sigmoid", "tanh"], X, y, Xt, yt, hidden=(3,), epochs=12,
                                   learning_rate=0.3)
-    fig, (a1, a2) = plt.subplots(1, 2)
-    lines = flavours.plot_loss_curves(runs, ax=a1)
+    means = {r.activation: dg.mean_hidden_output(r.net, X) for r in runs}
+    fig, artists = flavours.loss_and_means_figure(runs, means, title="what to see")
+    lines, m = artists["loss"], artists["means"]
     np.testing.assert_array_equal(lines[1].get_ydata(), runs[1].history.train_loss)
     assert [line.get_label() for line in lines] == ["sigmoid", "tanh"]
-    means = {r.activation: dg.mean_hidden_output(r.net, X) for r in runs}
-    m = flavours.plot_mean_outputs(means, ax=a2)
     np.testing.assert_array_equal(m[0].get_ydata(), means["sigmoid"])
+    flavours.update_loss_curves(lines, runs[::-1])  # in place: same lines, new data and styles
+    assert [line.get_label() for line in lines] == ["tanh", "sigmoid"]
+    assert lines[0].get_color() == flavours.style_for("tanh")["color"]
+    np.testing.assert_array_equal(lines[0].get_ydata(), runs[1].history.train_loss)
     with pytest.raises(ValueError, match="Choose one of: train_loss, test_loss"):
-        flavours.plot_loss_curves(runs, ax=a1, which="loss")
+        flavours.draw_loss_curves(lines[0].axes, runs, which="loss")
 
 
-def test_boundary_draws_predict_and_updates_in_place(data):
+def test_boundary_draws_the_values_given_and_updates_in_place(data):
     X, _, y, _ = data
-    fig, ax = plt.subplots()
-    art = flavours.draw_boundary(ax, lambda P: (P[:, 0] > 0).astype(float), X, y, resolution=20)
-    image = art["image"]
+    fig, ax = new_figure()
+    values = heatmap_grid(lambda P: (P[:, 0] > 0).astype(float), 20)
+    art = flavours.draw_run_boundary(ax, values, X, y)
+    image = art["heatmap"]
     P = image.get_array()
     assert P.shape == (20, 20)
     assert P[:, -1].min() == 1.0 and P[:, 0].max() == 0.0  # right half is class 1
     assert art["contour"] is not None
     assert ax.get_xlabel() == "x1" and ax.get_ylabel() == "x2"
     n_images = len(ax.images)
-    flavours.update_boundary(art, lambda P: np.full(len(P), 0.9), title="all blue")
-    assert art["image"] is image and len(ax.images) == n_images  # same artist, new data
+    flavours.update_run_boundary(art, np.full((20, 20), 0.9), title="all blue")
+    assert art["heatmap"] is image and len(ax.images) == n_images  # same artist, new data
     assert np.all(image.get_array() == 0.9)
     assert art["contour"] is None  # no 0.5 crossing left
     assert ax.get_title() == "all blue"
@@ -125,23 +132,22 @@ def test_small_multiples_do_not_train_and_hide_spare_axes(data):
     runs = dg.compare_activations(["tanh", "relu", "gelu"], X, y, Xt, yt, hidden=(3,), epochs=5,
                                   learning_rate=0.3)
     before = [r.net.get_params() for r in runs]
-    panels = flavours.plot_small_multiples(runs, Xt, yt, ncols=2)
+    grids = [heatmap_grid(r.net.predict_proba, 12) for r in runs]
+    fig, panels = flavours.small_multiples_figure(runs, grids, Xt, yt, title="what to see", ncols=2)
     assert len(panels) == 3
-    fig = panels[0]["image"].axes.figure
     visible = [ax for ax in fig.axes if ax.get_visible()]
     assert len(visible) == 3
     for r, p, params in zip(runs, panels, before):
-        assert r.activation in p["image"].axes.get_title()
+        assert r.activation in p["heatmap"].axes.get_title()
         for (W, b), (W0, b0) in zip(r.net.params, params):
             np.testing.assert_array_equal(W, W0)
 
 
 def test_png_is_deterministic_and_carries_no_version_stamp():
     def picture():
-        fig, (ax,) = flavours.new_figure(ncols=1, figsize=(2, 2))
-        ax.plot([0, 1], [1, 0], label="line")
-        ax.set_xlabel("x")
-        return flavours.figure_to_png(fig)
+        z = np.linspace(-2, 2, 9)
+        fig, _ = flavours.activation_curves_figure(dg.activation_curves(["relu"], z), z, title="t")
+        return figure_png(fig)
 
     a, b = picture(), picture()
     assert a.startswith(PNG_MAGIC)
@@ -210,7 +216,8 @@ def _assert_compare_boundaries(p):
         if run.activation == "linear":
             out.append(assert_straight_boundary(drawn, run.net))
         else:
-            out.append(assert_contour_boundary(drawn, run.net.predict_proba, art["resolution"]))
+            resolution = art["heatmap"].get_array().shape[0]
+            out.append(assert_contour_boundary(drawn, run.net.predict_proba, resolution))
     return out
 
 
@@ -225,7 +232,7 @@ def test_compare_panel_draws_each_boundary_and_keeps_it_through_changes():
     _assert_compare_boundaries(p)
     p.first.value = "linear"  # ... and back
     assert _assert_compare_boundaries(p)[0] is line
-    legend = p.boundaries[0]["image"].axes.get_legend()
+    legend = p.boundaries[0]["heatmap"].axes.get_legend()
     assert [t.get_text() for t in legend.get_texts()] == ["decision boundary"]
     assert "Error: " not in p.status.value
 
@@ -261,18 +268,19 @@ def test_compare_panel_survives_a_nan_network(monkeypatch):
 
 def test_boundary_helper_draws_a_given_line_instead_of_the_contour(data):
     X, _, y, _ = data
-    fig, ax = plt.subplots()
+    fig, ax = new_figure()
     net_w, net_b = np.array([1.0, -1.0]), 0.5
     predict = lambda P: 1 / (1 + np.exp(-(P @ net_w + net_b)))  # noqa: E731
-    art = flavours.draw_boundary(ax, predict, X, y, resolution=30, line=(net_w, net_b))
+    values = heatmap_grid(predict, 30)
+    art = flavours.draw_run_boundary(ax, values, X, y, line=(net_w, net_b))
     (line,) = live_boundary_artists(art)
     np.testing.assert_allclose(line.get_xydata() @ net_w + net_b, 0.0, atol=1e-12)
-    flavours.update_boundary(art, predict)  # no line given: the contour, the line hidden
+    flavours.update_run_boundary(art, values)  # no line given: the contour, the line hidden
     assert_contour_boundary(live_boundary_artists(art), predict, 30)
     assert not line.get_visible()
-    flavours.update_boundary(art, lambda P: np.full(len(P), np.nan))  # NaN: nothing, no error
+    flavours.update_run_boundary(art, np.full((30, 30), np.nan))  # NaN: nothing, no error
     assert_no_boundary(live_boundary_artists(art))
-    flavours.update_boundary(art, predict, line=(net_w, net_b), boundary=False)
+    flavours.update_run_boundary(art, values, line=(net_w, net_b), boundary=False)
     assert_no_boundary(live_boundary_artists(art))
 
 

@@ -6,7 +6,7 @@ import pytest
 
 MATH_MODULES = ["course_utils", "course_utils.activations", "course_utils.data", "course_utils.features",
                 "course_utils.model", "course_utils.train", "course_utils.experiments", "course_utils.grid",
-                "course_utils.presets", "course_utils.inspection", "course_utils.pieces"]
+                "course_utils.presets", "course_utils.inspection", "course_utils.pieces", "course_utils.numeric"]
 FORBIDDEN = ["matplotlib", "ipywidgets", "IPython"]
 
 
@@ -43,3 +43,16 @@ def test_building_the_dashboard_does_not_load_pyplot():
     code = ("import sys; from course_utils.widgets.playground import Playground; Playground(); "
             "print('matplotlib.pyplot' in sys.modules)")
     assert _fresh(code) == "False"
+
+
+def test_no_library_module_imports_pyplot():
+    """Figures are ``Figure`` + Agg (``plots.new_figure``): pyplot's global state never enters the
+    library, so nothing is displayed twice and no figure leaks between panels (STYLE.md)."""
+    code = ("import importlib, pkgutil, sys, course_utils, course_utils.plots, course_utils.widgets\n"
+            "for pkg in (course_utils, course_utils.plots, course_utils.widgets):\n"
+            "    for info in pkgutil.iter_modules(pkg.__path__, pkg.__name__ + '.'):\n"
+            "        importlib.import_module(info.name)\n"
+            "print('matplotlib.pyplot' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False", "a course_utils module imported matplotlib.pyplot"

@@ -387,7 +387,7 @@ def test_every_hideable_name_hides_something():
         if name in ("gradients", "data_seed"):
             continue
         assert pg.is_hidden(name), name
-    assert not pg.network.ax_grad.get_visible()
+    assert not pg.network.gradients_shown()
 
 
 def test_network_diagram_and_gradient_chart_show_the_current_network(pg):

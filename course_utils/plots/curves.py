@@ -5,12 +5,10 @@ import math
 
 import numpy as np
 
+from ..numeric import LN2  # re-exported: plots.LN2 is the one ln 2 (course_utils.numeric)
 from .style import REFERENCE_COLOUR, TEST_COLOUR, TRAIN_COLOUR, new_figure
 
 __all__ = ["draw_curves", "update_curves", "LN2", "LOSS_SCALE", "clipped_note"]
-
-LN2 = math.log(2.0)
-"""Binary cross-entropy of always answering 0.5: the loss of a network that learned nothing."""
 
 LOSS_SCALE = 1.0
 """The top of every scenario figure's loss axis: 0 to 1, with ln 2 marked, so figures compare

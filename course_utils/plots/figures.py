@@ -224,6 +224,14 @@ class TrainingView:
         self.alert.set_text(alert or "")
         self.alert.set_visible(bool(alert))
 
+    def show_test_points(self, visible: bool) -> None:
+        """Show or hide the test points (the "show test data" option)."""
+        self.test_points.set_visible(bool(visible))
+
+    def set_title(self, text: str) -> None:
+        """Replace the boundary picture's title (``update`` writes ``epoch N`` there)."""
+        self.title.set_text(text)
+
     def heatmap_values(self) -> np.ndarray:
         """The values currently drawn, (resolution, resolution) - for tests."""
         return np.asarray(self.heatmap.get_array())

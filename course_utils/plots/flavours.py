@@ -1,31 +1,34 @@
 """Figures for notebook 05, "activation flavours".
 
-Every helper takes the axes to draw on (or makes them) and returns the artists it drew;
-they draw arrays, ``course_utils.diagnostics`` results, or a ``predict`` function they
-are given, and never train. Colours are the Okabe-Ito palette (safe for the common
-colour-vision deficiencies), and each activation also gets its own line style, so the
-figures still read in grey.
+Each ``draw_x(ax, data)`` draws arrays or ``course_utils.diagnostics`` results and returns
+its artists; ``update_x(artists, data)`` changes them in place; each ``x_figure(data,
+title=...)`` lays the panels out under a takeaway title and returns ``(fig, artists)``
+(show it with ``plots.show_figure``). Nothing here trains or evaluates a network: the
+boundary panels draw P(class 1) grids they are given (``course_utils.grid.heatmap_grid``).
+
+Colours are the Okabe-Ito palette (safe for the common colour-vision deficiencies), and
+each activation also gets its own line style, so the figures still read in grey.
 """
 from __future__ import annotations
 
-import io
 from itertools import cycle
-from typing import Callable, Mapping, Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
-from matplotlib.figure import Figure
 
 from ..activations import ACTIVATIONS
-from ..data import DOMAIN
-from ..grid import heatmap_grid
-from .boundary import boundary_handle, draw_live_boundary, update_live_boundary
-from .style import CLASS_COLOURS, HEATMAP_CMAP
+from ..numeric import LN2
+from .boundary import (boundary_handle, draw_heatmap, draw_live_boundary, draw_points, update_heatmap,
+                       update_live_boundary, update_points)
+from .openbox import titled_figure
+from .style import REFERENCE_COLOUR
 
 __all__ = [
-    "OKABE_ITO", "ACTIVATION_STYLES", "CLASS_COLOURS", "BOUNDARY_CMAP", "style_for",
-    "plot_activation_curves", "plot_gradient_norms", "plot_silent_units", "plot_loss_curves",
-    "plot_mean_outputs", "draw_boundary", "update_boundary", "plot_small_multiples",
-    "new_figure", "new_pyplot_figure", "figure_to_png",
+    "OKABE_ITO", "ACTIVATION_STYLES", "style_for",
+    "draw_activation_curves", "activation_curves_figure", "draw_gradient_norms", "gradient_norms_figure",
+    "draw_silent_units", "silent_units_figure", "draw_loss_curves", "update_loss_curves",
+    "draw_mean_outputs", "loss_and_means_figure", "draw_run_boundary", "update_run_boundary",
+    "draw_small_multiples", "small_multiples_figure", "compare_figure", "update_compare_figure",
 ]
 
 OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#000000", "#F0E442")
@@ -44,52 +47,46 @@ ACTIVATION_STYLES: dict[str, dict] = {
     for name, c, ls in zip(ACTIVATIONS, cycle(_LINE_COLOURS), cycle(_LINESTYLES))
 }
 
-# The course's class colours and heatmap, shared with every other figure.
-BOUNDARY_CMAP = HEATMAP_CMAP
-
 
 def style_for(name: str) -> dict:
     """Colour and line style of an activation (a grey solid line for unknown names)."""
     return dict(ACTIVATION_STYLES.get(name, {"color": "#555555", "linestyle": "-"}))
 
 
-def _axes(ax, ncols: int = 1, figsize=(5, 3.5)):
-    """The axes given, or new ones from pyplot (so notebooks show them inline)."""
-    if ax is not None:
-        return ax
-    import matplotlib.pyplot as plt  # only when asked to make a figure
-
-    _, made = plt.subplots(1, ncols, figsize=figsize, layout="constrained")
-    return made
 
 
-def plot_activation_curves(curves: Mapping[str, tuple[np.ndarray, np.ndarray]], z,
-                           axes=None) -> list:
-    """Each activation's value (left) and derivative (right) on shared axes.
+def _reference_axes(ax) -> None:
+    ax.axhline(0, color="#999999", lw=0.8, zorder=0)
+    ax.axvline(0, color="#999999", lw=0.8, zorder=0)
+
+
+# --------------------------------------------------------------------------------------
+# Shapes: value and derivative
+# --------------------------------------------------------------------------------------
+def draw_activation_curves(axes, curves: Mapping[str, tuple[np.ndarray, np.ndarray]], z) -> list:
+    """Each activation's value (left axes) and derivative (right axes).
 
     Parameters
     ----------
+    axes : pair of Axes
     curves : mapping
-        ``name -> (value, derivative)``, arrays of shape (m,), e.g. from
+        ``name -> (value, derivative)``, float arrays of shape (m,), e.g. from
         :func:`course_utils.diagnostics.activation_curves`.
-    z : ndarray, shape (m,)
-    axes : pair of Axes, optional
-        Made side by side when not given.
+    z : ndarray of float, shape (m,)
 
     Returns
     -------
     list of Line2D
-        Value lines then derivative lines.
+        Value lines then derivative lines, in the mapping's order.
     """
-    ax_v, ax_d = _axes(axes, ncols=2, figsize=(10, 3.8))
+    ax_v, ax_d = axes
     lines_v, lines_d = [], []
     for name, (value, der) in curves.items():
         st = style_for(name)
         lines_v += ax_v.plot(z, value, label=name, lw=2, **st)
         lines_d += ax_d.plot(z, der, label=name, lw=2, **st)
     for ax, title, ylabel in ((ax_v, "value a(z)", "a(z)"), (ax_d, "derivative a'(z)", "da/dz")):
-        ax.axhline(0, color="#999999", lw=0.8, zorder=0)
-        ax.axvline(0, color="#999999", lw=0.8, zorder=0)
+        _reference_axes(ax)
         ax.set_xlabel("pre-activation z")
         ax.set_ylabel(ylabel)
         ax.set_title(title)
@@ -100,21 +97,34 @@ def plot_activation_curves(curves: Mapping[str, tuple[np.ndarray, np.ndarray]], 
     return lines_v + lines_d
 
 
-def plot_gradient_norms(study: Mapping[str, tuple[np.ndarray, np.ndarray]], axes=None) -> list:
-    """Gradient norm per layer, at initialisation (left) and after training (right).
+def activation_curves_figure(curves, z, title: str | None = None):
+    """:func:`draw_activation_curves` on a figure of its own, under ``title`` (what to see).
+
+    Returns ``(fig, lines)``.
+    """
+    fig, axes = titled_figure(title, figsize=(10.0, 4.2), ncols=2)
+    return fig, draw_activation_curves(axes, curves, z)
+
+
+# --------------------------------------------------------------------------------------
+# Gradients per layer, silent units
+# --------------------------------------------------------------------------------------
+def draw_gradient_norms(axes, study: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> list:
+    """Gradient norm per layer, at initialisation (left axes) and after training (right).
 
     Parameters
     ----------
+    axes : pair of Axes
     study : mapping
-        ``name -> (before, after)``, arrays of shape (n_layers,), input layer first, as
-        returned by :func:`course_utils.diagnostics.gradient_norm_study`.
-    axes : pair of Axes, optional
+        ``name -> (before, after)``, float arrays of shape (n_layers,), input layer first,
+        as returned by :func:`course_utils.diagnostics.gradient_norm_study`.
 
     Returns
     -------
     list of Line2D
+        For each activation: its line before, then after.
     """
-    ax_b, ax_a = _axes(axes, ncols=2, figsize=(10, 3.8))
+    ax_b, ax_a = axes
     lines = []
     for name, (before, after) in study.items():
         st = style_for(name)
@@ -132,23 +142,27 @@ def plot_gradient_norms(study: Mapping[str, tuple[np.ndarray, np.ndarray]], axes
     return lines
 
 
-def plot_silent_units(study: Mapping[str, Mapping], ax=None, title: str | None = None) -> list:
+def gradient_norms_figure(study, title: str | None = None):
+    """:func:`draw_gradient_norms` on a figure of its own; returns ``(fig, lines)``."""
+    fig, axes = titled_figure(title, figsize=(10.0, 4.2), ncols=2)
+    return fig, draw_gradient_norms(axes, study)
+
+
+def draw_silent_units(ax, study: Mapping[str, Mapping]) -> list:
     """Share of hidden units that fire for no training point, per epoch, per activation.
 
     Parameters
     ----------
+    ax : Axes
     study : mapping
         ``name -> {"silent": (n_seeds, epochs + 1) fractions, ...}`` as returned by
         :func:`course_utils.diagnostics.silent_unit_study`.
-    title : str, optional
-        What to see; a neutral default otherwise.
 
     Returns
     -------
     list of Line2D
         One line per activation: the mean over seeds (each seed's run is drawn faintly behind).
     """
-    ax = _axes(ax, figsize=(6.5, 3.6))
     lines = []
     for name, r in study.items():
         silent = 100 * np.asarray(r["silent"], dtype=float)  # (n_seeds, epochs + 1)
@@ -161,41 +175,79 @@ def plot_silent_units(study: Mapping[str, Mapping], ax=None, title: str | None =
     ax.set_xlabel("epoch")
     ax.set_ylabel("hidden units that fire for\nno training point (%)")
     ax.set_ylim(0, 100)
-    ax.set_title(title or "silent hidden units during training", fontsize=10)
     ax.legend(fontsize=8, loc="upper right")
     return lines
 
 
-def plot_loss_curves(runs: Sequence, ax=None, which: str = "train_loss") -> list:
+def silent_units_figure(study, title: str | None = None):
+    """:func:`draw_silent_units` on a figure of its own; returns ``(fig, lines)``."""
+    fig, ax = titled_figure(title, figsize=(6.5, 4.0))
+    return fig, draw_silent_units(ax, study)
+
+
+# --------------------------------------------------------------------------------------
+# Loss curves and mean outputs
+# --------------------------------------------------------------------------------------
+_LOSS_CURVES = ("train_loss", "test_loss")
+
+
+def _which(which: str) -> str:
+    if which not in _LOSS_CURVES:
+        raise ValueError(f"Unknown curve {which!r}. Choose one of: {', '.join(_LOSS_CURVES)}.")
+    return which
+
+
+def draw_loss_curves(ax, runs: Sequence, which: str = "train_loss") -> list:
     """Loss per epoch of each run (objects with ``.activation`` and ``.history``).
+
+    ``which`` is ``"train_loss"`` or ``"test_loss"``; ln 2 (a network that learned nothing)
+    is marked. Returns one Line2D per run, for :func:`update_loss_curves`.
+    """
+    _which(which)
+    lines = [ax.plot([], [], lw=2)[0] for _ in runs]
+    ax.axhline(LN2, color=REFERENCE_COLOUR, lw=0.8, ls=":")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(("training" if which == "train_loss" else "test") + " loss (binary cross-entropy)")
+    update_loss_curves(lines, runs, which)
+    return lines
+
+
+def update_loss_curves(lines: list, runs: Sequence, which: str = "train_loss") -> None:
+    """Show new runs on :func:`draw_loss_curves`' lines (``set_data``; labels, styles, limits, legend)."""
+    _which(which)
+    if len(lines) != len(runs):
+        raise ValueError(f"{len(lines)} lines cannot show {len(runs)} runs; draw the curves again.")
+    for line, run in zip(lines, runs):
+        loss = np.asarray(getattr(run.history, which), dtype=float)  # (epochs,)
+        line.set_data(np.arange(1, len(loss) + 1), loss)
+        line.set_label(run.activation)
+        line.set(**style_for(run.activation))
+    if not lines:
+        return
+    ax = lines[0].axes
+    losses = np.concatenate([np.asarray(getattr(r.history, which), dtype=float) for r in runs])
+    finite = losses[np.isfinite(losses)]
+    # A diverged run's loss is inf or NaN: the axis shows the finite part and ln 2 at least.
+    top = max(float(finite.max()) if finite.size else 1.0, LN2)
+    ax.set_xlim(0, max(len(getattr(r.history, which)) for r in runs) + 1)
+    ax.set_ylim(0, 1.05 * top)
+    ax.legend(fontsize=8)
+
+
+def draw_mean_outputs(ax, means: Mapping[str, np.ndarray]) -> list:
+    """Mean output of each hidden layer, per activation (zero-centred or not).
+
+    Parameters
+    ----------
+    ax : Axes
+    means : mapping
+        ``name -> ndarray of float, shape (n_hidden_layers,)``, e.g. from
+        :func:`course_utils.diagnostics.mean_hidden_output`.
 
     Returns
     -------
     list of Line2D
     """
-    if which not in ("train_loss", "test_loss"):
-        raise ValueError(f"Unknown curve {which!r}. Choose one of: train_loss, test_loss.")
-    ax = _axes(ax)
-    lines = []
-    for run in runs:
-        loss = getattr(run.history, which)
-        lines += ax.plot(np.arange(1, len(loss) + 1), loss, lw=2, label=run.activation,
-                         **style_for(run.activation))
-    ax.axhline(np.log(2), color="#999999", lw=0.8, ls=":")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel(("training" if which == "train_loss" else "test") + " loss (binary cross-entropy)")
-    ax.set_ylim(bottom=0)
-    ax.legend(fontsize=8)
-    return lines
-
-
-def plot_mean_outputs(means: Mapping[str, np.ndarray], ax=None) -> list:
-    """Mean output of each hidden layer, per activation (zero-centred or not).
-
-    ``means`` maps a name to an array (n_hidden_layers,), e.g. from
-    :func:`course_utils.diagnostics.mean_hidden_output`. Returns the Line2D objects.
-    """
-    ax = _axes(ax)
     lines = []
     for name, m in means.items():
         lines += ax.plot(np.arange(1, len(m) + 1), m, marker="o", lw=2, label=name, **style_for(name))
@@ -207,139 +259,144 @@ def plot_mean_outputs(means: Mapping[str, np.ndarray], ax=None) -> list:
     return lines
 
 
-# --------------------------------------------------------------------------------------
-# Decision boundaries
-# --------------------------------------------------------------------------------------
-def _probabilities(predict: Callable, resolution: int) -> np.ndarray:
-    # The same pixel-centred grid as every other heatmap in the course (course_utils.grid).
-    return heatmap_grid(predict, resolution)
+def loss_and_means_figure(runs, means, title: str | None = None):
+    """Training loss (left) and each hidden layer's mean output (right), under ``title``.
+
+    Returns ``(fig, {"loss": lines, "means": lines})``.
+    """
+    fig, (ax_loss, ax_mean) = titled_figure(title, figsize=(10.0, 4.0), ncols=2)
+    return fig, {"loss": draw_loss_curves(ax_loss, runs), "means": draw_mean_outputs(ax_mean, means)}
 
 
-def draw_boundary(ax, predict: Callable, X, y, *, resolution: int = 80, title: str | None = None,
-                  line=None, boundary: bool = True, legend: bool = False) -> dict:
-    """Heatmap of P(class 1) over the Playground square, the decision boundary, the data on top.
+# --------------------------------------------------------------------------------------
+# Decision boundaries: P(class 1) grids given, drawn with plots.boundary
+# --------------------------------------------------------------------------------------
+def draw_run_boundary(ax, values, X, y, *, line=None, boundary: bool = True, title: str | None = None,
+                      legend: bool = False) -> dict:
+    """One network's picture: the P(class 1) heatmap, its decision boundary, the data on top.
 
     Parameters
     ----------
     ax : Axes
-    predict : callable
-        ``predict(P) -> p`` for points P (m, 2), probabilities (m,), e.g. ``net.predict_proba``.
-    X : ndarray, shape (n, 2)
-    y : ndarray, shape (n,), labels 0/1
+    values : ndarray of float, shape (n, n)
+        P(class 1) on the heatmap grid (``course_utils.grid.heatmap_grid``).
+    X : ndarray of float, shape (m, 2)
+    y : ndarray of int, shape (m,), labels 0/1
     line : pair ``(w, b)``, optional
-        A straight boundary ``w . x + b = 0`` (``experiments.decision_line``), drawn as that
-        exact line; without it the boundary is the 0.5 contour of the heatmap.
+        A straight boundary (``experiments.decision_line``), drawn exactly; without it the
+        boundary is the 0.5 contour of ``values``.
     boundary : bool
-        False draws no boundary (e.g. a diverged network).
+        False draws no boundary (a diverged network).
     legend : bool
-        Add a "decision boundary" legend entry below the axes.
+        A "decision boundary" legend entry below the axes.
 
     Returns
     -------
     dict
-        ``{"image", "line", "contour", "points", "resolution", ...}``: the AxesImage, the
-        boundary's Line2D (hidden unless the boundary is straight), the 0.5 contour set
-        (None when the line is drawn or the whole square is one class), the scatter and the
-        grid size; hand it to :func:`update_boundary` to redraw in place.
+        ``heatmap`` (AxesImage), ``points`` (PathCollection), ``title`` (Text) and the
+        live boundary's ``line``/``contour`` (``plots.boundary.draw_live_boundary``); hand it
+        to :func:`update_run_boundary`.
     """
-    lo, hi = DOMAIN
-    P = _probabilities(predict, resolution)
-    image = ax.imshow(P, origin="lower", extent=(lo, hi, lo, hi),
-                      cmap=BOUNDARY_CMAP, vmin=0, vmax=1, interpolation="bilinear", aspect="equal")
-    y = np.asarray(y)
-    colours = np.where(y > 0.5, CLASS_COLOURS[1], CLASS_COLOURS[0])
-    points = ax.scatter(X[:, 0], X[:, 1], c=colours, s=9, edgecolors="black", linewidths=0.3)
-    ax.set_xlim(lo, hi)
-    ax.set_ylim(lo, hi)
-    ax.set_xlabel("x1")
-    ax.set_ylabel("x2")
-    if title is not None:
-        ax.set_title(title, fontsize=9)
-    artists = {"image": image, "points": points, "resolution": resolution}
-    artists.update(draw_live_boundary(ax, line if boundary else None, P if boundary else None))
+    artists = {"heatmap": draw_heatmap(ax, values), "points": draw_points(ax, X, y),
+               "title": ax.set_title(title or "", fontsize=9)}
+    artists.update(draw_live_boundary(ax))
+    _set_boundary(artists, values, line, boundary)
     if legend:
         ax.legend(handles=[boundary_handle()], loc="upper center", bbox_to_anchor=(0.5, -0.13),
                   fontsize=8, frameon=False)
     return artists
 
 
-def update_boundary(artists: dict, predict: Callable, X=None, y=None, title: str | None = None,
-                    line=None, boundary: bool = True) -> dict:
-    """Redraw a :func:`draw_boundary` picture in place for a new ``predict`` (and data).
+def _set_boundary(artists, values, line, boundary) -> None:
+    # A given line wins over the contour of ``values`` (update_live_boundary draws the line).
+    if boundary:
+        update_live_boundary(artists, line, values)
+    else:
+        update_live_boundary(artists)
 
-    ``line`` and ``boundary`` as in :func:`draw_boundary`: the line moves in place, a
-    contour is replaced.
-    """
-    image = artists["image"]
-    P = _probabilities(predict, artists["resolution"])
-    image.set_data(P)
+
+def update_run_boundary(artists: dict, values, X=None, y=None, *, line=None, boundary: bool = True,
+                        title: str | None = None) -> None:
+    """Show a new network on a :func:`draw_run_boundary` picture, in place (same arguments)."""
+    update_heatmap(artists["heatmap"], values)
     if X is not None:
-        artists["points"].set_offsets(np.asarray(X)[:, :2])
-        if y is not None:
-            artists["points"].set_facecolor(np.where(np.asarray(y) > 0.5, CLASS_COLOURS[1], CLASS_COLOURS[0]))
+        update_points(artists["points"], X, y)
     if title is not None:
-        image.axes.set_title(title, fontsize=9)
-    update_live_boundary(artists, line if boundary else None, P if (boundary and line is None) else None)
-    return artists
+        artists["title"].set_text(title)
+    _set_boundary(artists, values, line, boundary)
 
 
-def plot_small_multiples(runs: Sequence, X, y, axes=None, ncols: int = 4) -> list[dict]:
-    """One decision boundary per run (objects with ``.activation``, ``.net`` and figures).
+def _run_title(run) -> str:
+    if run.diverged:
+        return f"{run.activation}: diverged"
+    reached = "never" if run.epochs_to_target is None else f"{run.epochs_to_target} epochs"
+    return f"{run.activation}: {run.target:.0%} in {reached}\nfinal loss {run.final_loss:.3f}"
 
-    Each panel's title gives the activation, the epochs it needed to reach the target
-    accuracy and its final loss. Unused axes are hidden. Returns each panel's artists.
+
+def draw_small_multiples(axes, runs: Sequence, grids: Sequence, X, y) -> list[dict]:
+    """One decision boundary per run (objects with ``.activation``, ``.diverged`` and results).
+
+    ``grids`` holds each run's P(class 1) grid, (n, n). Each panel's title gives the
+    activation, the epochs it needed to reach the target accuracy and its final loss.
+    Axes beyond the runs are hidden. Returns each panel's :func:`draw_run_boundary` dict.
     """
-    if axes is None:
-        import matplotlib.pyplot as plt
-
-        nrows = -(-len(runs) // ncols)
-        _, axes = plt.subplots(nrows, ncols, figsize=(3 * ncols, 3.1 * nrows), layout="constrained",
-                               sharex=True, sharey=True)
-    flat = np.ravel(axes)
-    if len(flat) < len(runs):
-        raise ValueError(f"{len(runs)} runs need at least {len(runs)} axes; got {len(flat)}.")
-    out = []
-    for ax, run in zip(flat, runs):
-        reached = "never" if run.epochs_to_target is None else f"{run.epochs_to_target} epochs"
-        title = f"{run.activation}: {run.target:.0%} in {reached}\nfinal loss {run.final_loss:.3f}"
-        if run.diverged:
-            title = f"{run.activation}: diverged"
-        out.append(draw_boundary(ax, run.net.predict_proba, X, y, title=title, resolution=60))
+    flat = list(np.ravel(axes))
+    if len(flat) < len(runs) or len(grids) != len(runs):
+        raise ValueError(f"{len(runs)} runs need {len(runs)} grids and at least {len(runs)} axes; "
+                         f"got {len(grids)} grids and {len(flat)} axes.")
+    out = [draw_run_boundary(ax, grid, X, y, boundary=not run.diverged, title=_run_title(run))
+           for ax, run, grid in zip(flat, runs, grids)]
+    for i, ax in enumerate(flat[:len(runs)]):
+        if i % np.shape(axes)[-1]:
+            ax.set_ylabel("")
     for ax in flat[len(runs):]:
         ax.set_visible(False)
     return out
 
 
+def small_multiples_figure(runs, grids, X, y, title: str | None = None, ncols: int = 4):
+    """:func:`draw_small_multiples` in rows of ``ncols``; returns ``(fig, panels)``."""
+    nrows = -(-len(runs) // ncols)
+    fig, axes = titled_figure(title, figsize=(3.0 * ncols, 3.1 * nrows + 0.6), nrows=nrows, ncols=ncols,
+                              squeeze=False, sharex=True, sharey=True)
+    return fig, draw_small_multiples(axes, runs, grids, X, y)
+
+
 # --------------------------------------------------------------------------------------
-# Off-screen figures for widgets
+# The comparison panel's figure: two boundaries and their test-loss curves
 # --------------------------------------------------------------------------------------
-def new_pyplot_figure(ncols: int = 2, figsize=None):
-    """A pyplot figure with ``ncols`` axes in a row (shown inline by a notebook).
+def compare_figure(runs, grids, X, y, *, lines=(None, None), titles=("", "")):
+    """Two networks side by side (boundary, boundary) and both test-loss curves (right).
 
-    Returns the figure and a list of its axes.
+    Parameters
+    ----------
+    runs : pair of diagnostics.Run
+    grids : pair of ndarray, shape (n, n)
+        Each run's P(class 1) on the heatmap grid.
+    X, y : ndarray, shapes (m, 2) and (m,)
+        The points drawn on both boundaries.
+    lines : pair of ``(w, b)`` or None
+        A linear network's straight boundary (``experiments.decision_line``).
+    titles : pair of str
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+    artists : dict
+        ``boundaries`` (two :func:`draw_run_boundary` dicts) and ``loss`` (two Line2D);
+        hand it to :func:`update_compare_figure`.
     """
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, ncols, figsize=figsize or (5 * ncols, 3.6), layout="constrained")
-    return fig, list(np.ravel(axes))
-
-
-def new_figure(figsize=(9, 3.2), ncols: int = 3) -> tuple[Figure, list]:
-    """A matplotlib ``Figure`` outside pyplot (never shown by the notebook on its own).
-
-    Returns the figure and its ``ncols`` axes in a row.
-    """
-    fig = Figure(figsize=figsize, layout="constrained")
-    axes = fig.subplots(1, ncols)
-    return fig, list(np.ravel(axes))
+    fig, (ax_a, ax_b, ax_loss) = titled_figure(None, figsize=(11.0, 3.6), ncols=3)
+    boundaries = [draw_run_boundary(ax, grid, X, y, line=ln, boundary=not r.diverged, title=t, legend=True)
+                  for ax, r, grid, ln, t in zip((ax_a, ax_b), runs, grids, lines, titles)]
+    ax_b.set_ylabel("")
+    loss = draw_loss_curves(ax_loss, runs, which="test_loss")
+    ax_loss.set_title("test loss per epoch", fontsize=9)
+    return fig, {"boundaries": boundaries, "loss": loss}
 
 
-def figure_to_png(fig: Figure, dpi: int = 80) -> bytes:
-    """Render a figure to PNG bytes with Agg, without version stamps (same picture, same bytes)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    if not isinstance(fig.canvas, FigureCanvasAgg):
-        FigureCanvasAgg(fig)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
-    return buf.getvalue()
+def update_compare_figure(artists: dict, runs, grids, X, y, *, lines=(None, None), titles=("", "")) -> None:
+    """Show two new runs on a :func:`compare_figure`, in place (same arguments)."""
+    for art, r, grid, ln, t in zip(artists["boundaries"], runs, grids, lines, titles):
+        update_run_boundary(art, grid, X, y, line=ln, boundary=not r.diverged, title=t)
+    update_loss_curves(artists["loss"], runs, which="test_loss")

@@ -272,6 +272,14 @@ class NetworkView:
         update_network(self.artists, params, node_values)
         update_gradient_norms(self.bars, grad_norms)
 
+    def show_gradients(self, visible: bool) -> None:
+        """Show or hide the gradient-norm chart beside the diagram."""
+        self.ax_grad.set_visible(bool(visible))
+
+    def gradients_shown(self) -> bool:
+        """True while the gradient-norm chart is drawn."""
+        return self.ax_grad.get_visible()
+
     def png(self) -> bytes:
         from PIL import Image
 

@@ -2,10 +2,11 @@
 
 The panel is a thin controller. Each control change reads the controls, trains one
 network per activation with :func:`course_utils.diagnostics.compare_activations`, hands
-the results to ``course_utils.plots.flavours`` (which updates the artists of one
-off-screen matplotlib ``Figure``), renders that figure to PNG with Agg and puts the
-bytes into an ``ipywidgets.Image``. So the picture looks the same in JupyterLab, Voila
-and a test, and it is never displayed twice. Problems are written into the panel.
+the results to ``course_utils.plots.flavours`` (``compare_figure`` once, then
+``update_compare_figure``: the artists of one off-screen matplotlib ``Figure`` change in
+place), renders that figure to PNG with Agg and puts the bytes into an
+``ipywidgets.Image``. So the picture looks the same in JupyterLab, Voila and a test, and
+it is never displayed twice. Problems are written into the panel.
 
 Usage in a notebook cell::
 
@@ -16,13 +17,13 @@ from __future__ import annotations
 import html
 
 import ipywidgets as widgets
-import numpy as np
 
 from ..activations import ACTIVATIONS, get_activation
 from ..data import DATASETS, make_dataset, train_test_split
 from ..diagnostics import compare_activations
 from ..experiments import decision_line
-from ..plots import flavours
+from ..grid import heatmap_grid
+from ..plots import figure_png, flavours
 from ..presets import LEARNING_RATES  # the one learning-rate table, shared with the Playground
 from .base import FAILED, PanelBase
 
@@ -32,6 +33,7 @@ EPOCH_CHOICES = (50, 100, 200, 300, 500)
 """Epochs offered: full-batch steps per training run."""
 
 _NOISE_STEP = 0.05
+_RESOLUTION = 70  # heatmap grid of each boundary picture
 
 
 def _check_choice(value, choices, what: str):
@@ -117,10 +119,9 @@ class ComparePanel(PanelBase):
         ])
         self.widget.add_class("compare-panel")
 
-        self._fig, axes = flavours.new_figure(figsize=(11, 3.6), ncols=3)
-        self._ax_a, self._ax_b, self._ax_loss = axes
-        self.boundaries = None  # one dict of artists per network (flavours.draw_boundary), once drawn
-        self._loss_lines = None
+        self._fig = None  # flavours.compare_figure, made on the first successful update
+        self._artists = None
+        self.boundaries = None  # one dict of artists per network (flavours.draw_run_boundary), once drawn
 
         for control in self.controls:
             control.observe(self._on_change, names="value")
@@ -146,42 +147,22 @@ class ComparePanel(PanelBase):
                                    epochs=self.epochs.value, learning_rate=self.learning_rate.value,
                                    seed=self.seed)
         self._draw(runs, X_te, y_te)
-        self.image.value = flavours.figure_to_png(self._fig)
+        self.image.value = figure_png(self._fig, dpi=80)
         self.runs = runs
         self.updates += 1
         self.status.value = f'<div role="status" aria-live="polite">{self._summary(runs)}</div>'
         self.status.remove_class("compare-status-error")
 
     def _draw(self, runs, X, y) -> None:
-        axes = (self._ax_a, self._ax_b)
-        titles = [self._title(r) for r in runs]
         # The boundary: a linear network's exact collapsed line, else the 0.5 contour; none
         # for a diverged network (its title and the status line say why).
-        lines = [decision_line(r.net) for r in runs]
-        if self.boundaries is None:
-            self.boundaries = [flavours.draw_boundary(ax, r.net.predict_proba, X, y, title=t, resolution=70,
-                                                      line=ln, boundary=not r.diverged, legend=True)
-                               for ax, r, t, ln in zip(axes, runs, titles, lines)]
-            self._loss_lines = flavours.plot_loss_curves(runs, self._ax_loss, which="test_loss")
-            self._ax_loss.set_title("test loss per epoch", fontsize=9)
+        picture = {"lines": [decision_line(r.net) for r in runs], "titles": [self._title(r) for r in runs]}
+        grids = [heatmap_grid(r.net.predict_proba, _RESOLUTION) for r in runs]
+        if self._fig is None:
+            self._fig, self._artists = flavours.compare_figure(runs, grids, X, y, **picture)
+            self.boundaries = self._artists["boundaries"]
         else:
-            for art, r, t, ln in zip(self.boundaries, runs, titles, lines):
-                flavours.update_boundary(art, r.net.predict_proba, X, y, title=t, line=ln,
-                                         boundary=not r.diverged)
-            for line, r in zip(self._loss_lines, runs):
-                loss = r.history.test_loss
-                line.set_data(np.arange(1, len(loss) + 1), loss)
-                line.set_label(r.activation)
-                st = flavours.style_for(r.activation)
-                line.set_color(st["color"])
-                line.set_linestyle(st["linestyle"])
-            self._ax_loss.set_xlim(0, max(len(r.history.test_loss) for r in runs) + 1)
-            finite = np.concatenate([r.history.test_loss for r in runs])
-            finite = finite[np.isfinite(finite)]
-            top = max(float(finite.max()) if finite.size else 1.0, np.log(2))
-            self._ax_loss.set_ylim(0, 1.05 * top)
-            self._ax_loss.legend(fontsize=8)
-        self._ax_b.set_ylabel("")
+            flavours.update_compare_figure(self._artists, runs, grids, X, y, **picture)
 
     @staticmethod
     def _title(run) -> str:

@@ -2,7 +2,8 @@
 plus rewind, presets from the URL, exports, every activation, optimizers and gradients.
 
 A thin controller. The controls are built from ``course_utils.presets`` (the same table
-that validates URL presets); a change reads them into an ``experiments.Settings``,
+that validates URL presets, which also turns their values into training settings:
+``presets.settings_fields``); a change reads them into an ``experiments.Settings``,
 ``experiments`` prepares and trains the run, ``inspection`` computes the node pictures,
 gradients and exports, and ``plots`` (``TrainingView`` for boundary + curves,
 ``NetworkView`` for the diagram) draws them. Play uses a hidden ``ipywidgets.Play`` as a
@@ -27,8 +28,9 @@ from .. import inspection as ins
 from ..features import FEATURES
 from ..plots.figures import TrainingView
 from ..plots.network import NetworkView
+from ..numeric import LN2
 from ..presets import (CHOICES, check_value, HIDEABLE, MAX_LAYERS, MAX_NEURONS, PLAYGROUND_DEFAULTS, parse_query,
-                       to_query)
+                       settings_fields, slider_range, to_query)
 from .base import PanelBase, status_html
 from .playback import PlaybackMixin
 
@@ -169,8 +171,8 @@ class Playground(PlaybackMixin, PanelBase):
         c = {
             "dataset": W.Dropdown(options=list(CHOICES["dataset"]), value=v["dataset"], description="dataset",
                                   **_drop()),
-            "noise": W.IntSlider(value=v["noise"], min=0, max=50, step=5, description="noise (%)", **_slider()),
-            "train": W.IntSlider(value=v["train"], min=10, max=90, step=10, description="train (%)",
+            "noise": W.IntSlider(value=v["noise"], **slider_range("noise"), description="noise (%)", **_slider()),
+            "train": W.IntSlider(value=v["train"], **slider_range("train"), description="train (%)",
                                  **_slider()),
             "layers": W.IntSlider(value=len(hidden), min=0, max=MAX_LAYERS, description="hidden layers",
                                   **_slider()),
@@ -180,16 +182,16 @@ class Playground(PlaybackMixin, PanelBase):
                                                description="learning rate", **_slider()),
             "optimizer": W.Dropdown(options=list(CHOICES["optimizer"]), value=v["optimizer"],
                                     description="optimizer", **_drop()),
-            "batch_size": W.IntSlider(value=v["batch_size"], min=1, max=30, description="batch size",
+            "batch_size": W.IntSlider(value=v["batch_size"], **slider_range("batch_size"), description="batch size",
                                       **_slider()),
             "regularization": W.Dropdown(options=list(CHOICES["regularization"]), value=v["regularization"],
                                          description="regularization", **_drop()),
             "reg_rate": W.SelectionSlider(options=options("reg_rate"), value=v["reg_rate"],
                                           description="reg. rate", **_slider()),
-            "epochs": W.IntSlider(value=v["epochs"], min=0, max=1000, step=10, description="train epochs",
+            "epochs": W.IntSlider(value=v["epochs"], **slider_range("epochs"), description="train epochs",
                                   tooltip="Epochs trained after every change (0: start at epoch 0)",
                                   **_slider()),
-            "seed": W.BoundedIntText(value=v["seed"], min=0, max=9999, description="weights seed",
+            "seed": W.BoundedIntText(value=v["seed"], **slider_range("seed"), description="weights seed",
                                      style=_STYLE, layout=W.Layout(width="200px")),
             "show_test": W.Checkbox(value=v["show_test"], description="show test data", indent=False,
                                     layout=W.Layout(width="150px")),
@@ -241,47 +243,49 @@ class Playground(PlaybackMixin, PanelBase):
         self.notice.add_class("playground-notice")
         self.epoch_label.add_class("playground-epoch")
         self.export_links.add_class("playground-export")
+        self.parts = self._parts()
         for name, w in self.named_widgets().items():
             w.add_class(f"pg-{name}")
         self._sync_width_visibility()
         return box
 
+    def _parts(self) -> dict:
+        """Name -> the widgets it stands for: the first is the named control, all are hidden together.
+
+        Every name of ``presets.HIDEABLE`` is here (``gradients`` with no widget: it is a part
+        of the network picture), and every control a test or a CSS rule may want by name.
+        """
+        c, rows = self.controls, self.rows
+        parts = {n: (c[n],) for n in ("dataset", "noise", "train", "layers", "activation", "learning_rate",
+                                      "optimizer", "batch_size", "regularization", "reg_rate", "epochs", "seed",
+                                      "show_test", "discretize")}
+        parts.update({f"width{i + 1}": (w,) for i, w in enumerate(c["widths"])})
+        parts.update({
+            "hidden": (rows["shape"],), "features": (rows["features"],),
+            "play": (self.play_button, self.step_button, self.reset_button),
+            "step": (self.step_button,), "reset": (self.reset_button,),
+            "regenerate": (self.regenerate_button,), "data_seed": (self.regenerate_button,),
+            "rewind": (self.rewind, rows["rewind"]), "export": (self.export_button, rows["export"]),
+            "network": (self.network_image,), "gradients": (),
+        })
+        return parts
+
     def named_widgets(self) -> dict:
         """Every control by name (for tests, CSS hooks and ``hide``)."""
-        c = self.controls
-        out = {n: c[n] for n in ("dataset", "noise", "train", "activation", "learning_rate", "optimizer",
-                                 "batch_size", "regularization", "reg_rate", "epochs", "seed", "show_test",
-                                 "discretize")}
-        out.update({"layers": c["layers"], "features": self.rows["features"] if hasattr(self, "rows") else None,
-                    "play": self.play_button, "step": self.step_button, "reset": self.reset_button,
-                    "regenerate": self.regenerate_button, "rewind": self.rewind, "export": self.export_button})
-        out.update({f"width{i + 1}": w for i, w in enumerate(c["widths"])})
-        return {k: v for k, v in out.items() if v is not None}
+        return {name: widgets[0] for name, widgets in self.parts.items() if widgets}
 
     def _apply_hide(self) -> None:
-        c = self.controls
-        targets = {
-            "hidden": [self.rows["shape"]], "features": [self.rows["features"]],
-            "play": [self.play_button, self.step_button, self.reset_button],
-            "rewind": [self.rows["rewind"]], "export": [self.rows["export"]],
-            "network": [self.network_image], "regenerate": [self.regenerate_button],
-            "data_seed": [self.regenerate_button], "gradients": [],
-        }
         for name in self.hidden_controls:
-            for w in targets.get(name, [c.get(name)]):
-                if w is not None:
-                    w.layout.display = "none"
+            for w in self.parts[name]:
+                w.layout.display = "none"
         if "gradients" in self.hidden_controls:
-            self.network.ax_grad.set_visible(False)
+            self.network.show_gradients(False)
 
     def is_hidden(self, name: str) -> bool:
         """True when the control ``name`` is hidden (by the URL or ``hide=``)."""
         if name == "gradients":
-            return not self.network.ax_grad.get_visible()
-        w = {"hidden": self.rows["shape"], "features": self.rows["features"], "rewind": self.rows["rewind"],
-             "export": self.rows["export"], "network": self.network_image,
-             "data_seed": self.regenerate_button}.get(name) or self.named_widgets()[name]
-        return w.layout.display == "none"
+            return not self.network.gradients_shown()
+        return self.parts[name][0].layout.display == "none"
 
     def _sync_width_visibility(self) -> None:
         n = self.controls["layers"].value
@@ -306,14 +310,8 @@ class Playground(PlaybackMixin, PanelBase):
     def read_settings(self) -> ex.Settings:
         """The controls as an ``experiments.Settings`` (validated by ``experiments``)."""
         v = self.read_values()
-        reg, rate = v["regularization"], float(v["reg_rate"])
-        return ex.Settings(
-            dataset=v["dataset"], noise=v["noise"] / 100.0, activation=v["activation"],
-            hidden=tuple(v["hidden"]), learning_rate=float(v["learning_rate"]), optimizer=v["optimizer"],
-            epochs=max(int(v["epochs"]), 1), batch_size=int(v["batch_size"]), seed=int(v["seed"]),
-            data_seed=self.data_seed, test_fraction=1.0 - v["train"] / 100.0,
-            l1=rate if reg == "l1" else 0.0, l2=rate if reg == "l2" else 0.0,
-            snapshot_every=self.snapshot_every).replace(features=v["features"])  # replace() validates them
+        return ex.Settings(**settings_fields(v), snapshot_every=self.snapshot_every).replace(
+            features=v["features"])  # replace() validates them
 
     def share_query(self) -> str:
         """The query string that reopens the dashboard as it is now (hidden controls kept)."""
@@ -425,7 +423,7 @@ class Playground(PlaybackMixin, PanelBase):
         out = run.net.output
         self.loss_note.value = (
             f'<div class="pg-loss-note" style="font-size:small">Output unit: {out.name}; loss: '
-            f'{html.escape(out.loss_name)}' + (" (ln 2 = 0.693 is a network that learned nothing)"
+            f'{html.escape(out.loss_name)}' + (f" (ln 2 = {LN2:.3f} is a network that learned nothing)"
                                                  if task == "classification" else "") +
             ". The curves show the data loss, without the regularization penalty.</div>")
 
@@ -440,7 +438,7 @@ class Playground(PlaybackMixin, PanelBase):
             grid = ins.discretize(grid, task)
         level, text = ex.status_text(run)
         alert = "training diverged" if level == "error" else None
-        self.view.test_points.set_visible(bool(self.controls["show_test"].value))
+        self.view.show_test_points(bool(self.controls["show_test"].value))
         # The decision boundary: the exact line of a linear network, else the 0.5 contour;
         # none for a diverged network or a regression task (the view knows its task).
         line = ex.decision_line(net, features)
@@ -448,7 +446,7 @@ class Playground(PlaybackMixin, PanelBase):
                          boundary=alert is None)
         self.shown_epoch = run.epoch if live else int(shown_epoch)
         if not live:
-            self.view.title.set_text(f"epoch {self.shown_epoch} (rewound; trained to {run.epoch})")
+            self.view.set_title(f"epoch {self.shown_epoch} (rewound; trained to {run.epoch})")
         self.image.value = self.view.png()
         self.network.rebuild(net.layer_sizes, features, task)
         self.network.update(net.params, ins.node_grids(net, features, self.node_resolution),
