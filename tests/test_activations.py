@@ -81,3 +81,12 @@ def test_unknown_activation_lists_valid_names():
         get_activation("swishy")
     for name in REQUIRED:
         assert name in str(err.value)
+
+
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+def test_value_writes_into_out_like_a_ufunc(name):
+    act = ACTIVATIONS[name]
+    z = np.linspace(-12, 12, 97).reshape(1, -1) * np.array([[1.0], [0.5], [1e-3]])
+    out = np.empty_like(z)
+    assert act.value(z, out=out) is out
+    np.testing.assert_array_equal(out, act.value(z))
