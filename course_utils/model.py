@@ -405,20 +405,19 @@ class Pass:
         self.grads = layer_views(self.grad, sizes)
         # Each layer's arrays, gathered once: a step is a few dozen NumPy calls on small
         # arrays, so the Python around them counts too.
-        self.layers = [(W, b, dW, db, self.Z[l], self.dZ[l], self.A[l + 1] if l + 1 < len(self.A) else None)
-                       for l, ((W, b), (dW, db)) in enumerate(zip(net.params, self.grads))]
+        self.layers = list(zip(net.params, self.grads, self.Z, self.dZ))
 
     def forward(self, X: np.ndarray) -> np.ndarray:
         """Logits ``z`` (n,) of the batch ``X`` (n, d); keeps every ``A`` and ``Z``."""
-        # (Outputs are passed by position: NumPy parses an ``out=`` keyword or an in-place
-        # operator with a scalar about a microsecond slower, and a step makes dozens of calls.)
-        self.A[0] = a = X
-        f = self.net.activation.value
-        for W, b, _, _, Z, _, A_out in self.layers:
-            np.dot(a, W, Z)  # z = a W + b, (n, fan_out)
+        # (Outputs are passed by position: NumPy parses an ``out=`` keyword, or an in-place
+        # operator with a scalar, about a microsecond slower, and a step makes dozens of calls.)
+        A, f = self.A, self.net.activation.value
+        A[0] = X
+        for l, ((W, b), _, Z, _) in enumerate(self.layers):
+            np.dot(A[l], W, Z)  # z = a W + b, (n, fan_out)
             np.add(Z, b, Z)
-            if A_out is not None:
-                a = f(Z, out=A_out)
+            if l + 1 < len(A):
+                f(Z, out=A[l + 1])
         return self.z
 
     def backward(self, y: np.ndarray, l1: float = 0.0, l2: float = 0.0) -> np.ndarray:
@@ -427,22 +426,21 @@ class Pass:
         ``y`` (n,) are the batch's targets; ``l1``, ``l2`` the weight penalty rates.
         Returns :attr:`grad` (n_parameters,): the forward pass in reverse.
         """
-        self.net.output.dloss(self.z, y, out=self.dz)  # each sample's d loss / d z, (n,)
+        A, f_prime = self.A, self.net.activation.grad_from
+        self.net.output.dloss(self.z, y, self.dz)  # each sample's d loss / d z, (n,)
         np.multiply(self.dz, 1.0 / len(y), self.dz)  # the loss is the batch mean
-        f_prime = self.net.activation.grad_from
         for l in range(len(self.layers) - 1, -1, -1):
-            W, _, dW, db, _, dZ, _ = self.layers[l]
-            a = self.A[l]  # this layer's input, (n, fan_in)
-            np.dot(a.T, dZ, dW)  # (fan_in, fan_out)
+            (W, _), (dW, db), _, dZ = self.layers[l]
+            np.dot(A[l].T, dZ, dW)  # (fan_in, fan_out)
             np.dot(self.ones, dZ, db)  # (fan_out,)
             if l1:
                 dW += l1 * np.sign(W)
             if l2:
                 dW += l2 * W
             if l > 0:
-                _, _, _, _, Z_below, dZ_below, _ = self.layers[l - 1]
+                dZ_below = self.dZ[l - 1]
                 np.dot(dZ, W.T, dZ_below)  # dA, (n, fan_in)
-                np.multiply(dZ_below, f_prime(Z_below, a), dZ_below)  # f'(z) from the outputs a
+                np.multiply(dZ_below, f_prime(self.Z[l - 1], A[l]), dZ_below)  # f'(z) from the outputs a
         return self.grad
 
 
