@@ -4,7 +4,10 @@ Shapes: a batch ``X`` is (n, d); layer ``l`` holds ``W`` (fan_in, fan_out) and `
 (fan_out,); pre-activations ``Z`` and activations ``A`` are (n, fan_out). The output is
 one unit: a **sigmoid with binary cross-entropy** for classification (the loss is
 computed from the logit, so it never takes log(0)), or a linear unit with squared
-error for regression.
+error for regression (the heads: :data:`OUTPUTS`).
+
+:class:`Pass` is the network's one forward and one backward pass: predictions, the loss
+and its gradients, the diagnostics and :func:`course_utils.train` all run it.
 """
 from __future__ import annotations
 
@@ -165,6 +168,9 @@ class MLP:
     params : list of (W, b)
         ``W`` float64 (fan_in, fan_out), ``b`` float64 (fan_out,). Training updates
         these arrays in place.
+    theta : ndarray of float64, shape (n_parameters,)
+        Every parameter in one vector, layer by layer, each W then its b; ``params``
+        are views into it, so an optimizer updates the whole network in one call.
 
     Notes
     -----

@@ -289,14 +289,13 @@ class Trainer:
         """Measure a chunk's kept logits, stop at the first blow-up, extend the history."""
         out, nb = self.net.output, len(self._bounds)
         Z, Y = self._Z[:k], self._Y[:k]
-        losses = out.losses(Z, Y)  # (k, n): each sample's loss as its batch saw it
-        losses[~np.isfinite(Z)] = np.nan  # a logit that ran away has no meaningful loss
+        losses = _losses(out, Z, Y)  # (k, n): each sample's loss as its batch saw it
         starts = [s for s, _ in self._bounds]
         batch_losses = (np.add.reduceat(losses, starts, axis=1) / np.diff([*starts, len(self.y)])).ravel()
         measured = {"train_loss": losses.mean(axis=1), "train_accuracy": out.correct(Z, Y).mean(axis=1)}
         if self._test_pass is not None:
             ZT = self._Z_test[:k]
-            measured["test_loss"] = out.losses(ZT, self.y_test).mean(axis=1)
+            measured["test_loss"] = _losses(out, ZT, self.y_test).mean(axis=1)
             measured["test_accuracy"] = out.correct(ZT, self.y_test).mean(axis=1)
         else:
             measured["test_loss"] = measured["test_accuracy"] = np.full(k, np.nan)
@@ -309,7 +308,7 @@ class Trainer:
         if bad.size:
             j = int(bad[0])
             ok, event = j // nb, (self._P[j], float(batch_losses[j]))  # back to before the step before j
-        bad_test = np.flatnonzero(~np.isfinite(measured["test_loss"][:ok])) if self._test_pass else ()
+        bad_test = np.flatnonzero(~np.isfinite(measured["test_loss"][:ok])) if self._test_pass else []
         if len(bad_test):
             ok = int(bad_test[0])
             event = (self._P[(ok + 1) * nb], float(measured["test_loss"][ok]))  # before its last step
@@ -375,6 +374,13 @@ def train(net: MLP, X, y, *, epochs: int, learning_rate: float, optimizer: str =
     return Trainer(net, X, y, learning_rate=learning_rate, optimizer=optimizer, batch_size=batch_size,
                    l1=l1, l2=l2, seed=seed, X_test=X_test, y_test=y_test,
                    snapshot_every=snapshot_every).run(epochs, callback)
+
+
+def _losses(out, Z, Y):
+    """Each sample's loss from its logit; NaN where a logit ran away (it has no meaningful loss)."""
+    losses = out.losses(Z, Y)
+    losses[~np.isfinite(Z)] = np.nan
+    return losses
 
 
 def _limit(hist: History, loss: float):
