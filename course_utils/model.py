@@ -68,8 +68,8 @@ class Output:
     link : callable
         ``link(z)`` -> the prediction: P(class 1), or the value itself.
     correct : callable
-        ``correct(z, y)`` -> 1.0 where the prediction is right, 0.0 where wrong; NaN for
-        regression (accuracy means nothing there).
+        ``correct(z, y)`` -> True where the prediction is right (its mean is the
+        accuracy); NaN for regression, where accuracy means nothing.
     decide : callable
         ``decide(z)`` -> what :meth:`MLP.predict` returns: class labels 0/1 as int64, or
         the value itself.
