@@ -114,7 +114,9 @@ class Activation:
     name : str
         Key in :data:`ACTIVATIONS`.
     value : callable
-        ``value(z) -> a``, elementwise, same shape as ``z``.
+        ``value(z, out=None) -> a``, elementwise, same shape as ``z``. Like a NumPy
+        ufunc it writes into ``out`` when given (a separate array shaped like ``z``), so
+        the forward pass reuses its buffers.
     derivative : callable
         ``derivative(z) -> da/dz``, elementwise, same shape as ``z``.
     init_gain : float
@@ -122,76 +124,42 @@ class Activation:
         deep net starts with signals of a sensible size).
     description : str
         One line for learners.
-    backward : callable, optional
-        ``backward(z, a) -> da/dz`` reusing the already computed output ``a``
-        (tanh: 1 - a^2); a speed-up for training, equal to ``derivative(z)``.
+    from_output : callable, optional
+        ``from_output(z, a) -> da/dz`` reusing the output ``a = value(z)`` the forward
+        pass already computed (tanh: 1 - a^2); equal to ``derivative(z)``, cheaper.
     """
 
     name: str
-    value: Callable[[np.ndarray], np.ndarray]
+    value: Callable[..., np.ndarray]
     derivative: Callable[[np.ndarray], np.ndarray]
     init_gain: float = 1.0
     description: str = ""
-    backward: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = field(default=None, repr=False)
-    value_into_fn: Callable[[np.ndarray, np.ndarray], None] | None = field(default=None, repr=False)
-    derivative_into_fn: Callable[[np.ndarray, np.ndarray, np.ndarray], None] | None = field(
-        default=None, repr=False)
+    from_output: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = field(default=None, repr=False)
 
     def __call__(self, z: np.ndarray) -> np.ndarray:
         return self.value(z)
 
     def grad_from(self, z: np.ndarray, a: np.ndarray) -> np.ndarray:
         """Derivative at ``z`` given ``a = value(z)`` (cheaper where the output helps)."""
-        if self.backward is not None:
-            return self.backward(z, a)
+        if self.from_output is not None:
+            return self.from_output(z, a)
         return self.derivative(z)
 
-    # The trainer's in-place forms: same numbers, no temporaries for the common activations.
-    def value_into(self, z: np.ndarray, out: np.ndarray) -> None:
-        """Write ``value(z)`` into ``out`` (same shape as ``z``; must not be ``z``)."""
-        if self.value_into_fn is not None:
-            self.value_into_fn(z, out)
-        else:
-            np.copyto(out, self.value(z))
 
-    def derivative_into(self, z: np.ndarray, a: np.ndarray, out: np.ndarray) -> None:
-        """Write ``derivative(z)`` into ``out``, given ``a = value(z)``; ``out`` is a
-        separate buffer from ``z`` and ``a``."""
-        if self.derivative_into_fn is not None:
-            self.derivative_into_fn(z, a, out)
-        else:
-            np.copyto(out, self.grad_from(z, a))
+def _put(result, out):
+    # The table's functions take ``out`` like NumPy ufuncs; these ones compute, then copy.
+    if out is None:
+        return result
+    np.copyto(out, result)
+    return out
 
 
-def _sigmoid_into(z, out):
-    np.multiply(z, 0.5, out=out)  # 0.5 + 0.5 tanh(z / 2), in the same order as _sigmoid
-    np.tanh(out, out=out)
-    np.multiply(out, 0.5, out=out)
-    np.add(out, 0.5, out=out)
-
-
-def _sigmoid_derivative_into(z, a, out):
-    np.subtract(1.0, a, out)  # a (1 - a)
-    np.multiply(out, a, out)
-
-
-def _tanh_derivative_into(z, a, out):
-    np.multiply(a, a, out)  # 1 - a^2
-    np.subtract(1.0, out, out)
-
-
-def _leaky_into(z, out):
-    np.multiply(z, LEAKY_SLOPE, out=out)  # max(z, slope z) is z above 0, slope z below
-    np.maximum(z, out, out=out)
-
-
-def _leaky_derivative_into(z, a, out):
-    np.copyto(out, np.where(z > 0, 1.0, LEAKY_SLOPE))
-
-
-def _sigmoid(z):
-    # 1 / (1 + exp(-z)) overflows for z < -709; this identity never does.
-    return 0.5 + 0.5 * np.tanh(0.5 * np.asarray(z, dtype=np.float64))
+def _sigmoid(z, out=None):
+    # 1 / (1 + exp(-z)) overflows for z < -709; 0.5 + 0.5 tanh(z / 2) never does.
+    a = np.multiply(z, 0.5, out)  # (with out=None, each step allocates; out by position is faster)
+    a = np.tanh(a, out)
+    a = np.multiply(a, 0.5, out)
+    return np.add(a, 0.5, out)
 
 
 def _sigmoid_der(z):
@@ -199,25 +167,21 @@ def _sigmoid_der(z):
     return s * (1.0 - s)
 
 
-def _tanh(z):
-    return np.tanh(z)
-
-
 def _tanh_der(z):
     t = np.tanh(z)
     return 1.0 - t * t
 
 
-def _linear(z):
-    return np.array(z, dtype=np.float64, copy=True)
+def _linear(z, out=None):
+    return np.array(z, dtype=np.float64, copy=True) if out is None else _put(z, out)
 
 
 def _linear_der(z):
     return np.ones_like(z, dtype=np.float64)
 
 
-def _relu(z):
-    return np.maximum(z, 0.0)
+def _relu(z, out=None):
+    return np.maximum(z, 0.0, out=out)
 
 
 def _relu_der(z):
@@ -228,9 +192,9 @@ LEAKY_SLOPE = 0.01
 """Slope of leaky ReLU for negative inputs."""
 
 
-def _leaky_relu(z):
+def _leaky_relu(z, out=None):
     z = np.asarray(z, dtype=np.float64)
-    return np.where(z > 0, z, LEAKY_SLOPE * z)
+    return np.maximum(z, LEAKY_SLOPE * z, out=out)  # z above 0, slope z below
 
 
 def _leaky_relu_der(z):
@@ -247,9 +211,9 @@ def _Phi(z):
     return 0.5 * (1.0 + erf(np.asarray(z, dtype=np.float64) / _SQRT2))
 
 
-def _gelu(z):
+def _gelu(z, out=None):
     z = np.asarray(z, dtype=np.float64)
-    return z * _Phi(z)
+    return _put(z * _Phi(z), out)
 
 
 def _gelu_der(z):
@@ -257,9 +221,9 @@ def _gelu_der(z):
     return _Phi(z) + z * _phi(z)
 
 
-def _elu(z):
+def _elu(z, out=None):
     z = np.asarray(z, dtype=np.float64)
-    return np.where(z > 0, z, np.expm1(np.minimum(z, 0.0)))
+    return _put(np.where(z > 0, z, np.expm1(np.minimum(z, 0.0))), out)
 
 
 def _elu_der(z):
@@ -267,9 +231,9 @@ def _elu_der(z):
     return np.where(z > 0, 1.0, np.exp(np.minimum(z, 0.0)))
 
 
-def _silu(z):
+def _silu(z, out=None):
     z = np.asarray(z, dtype=np.float64)
-    return z * _sigmoid(z)
+    return _put(z * _sigmoid(z), out)
 
 
 def _silu_der(z):
@@ -281,25 +245,18 @@ def _make_table() -> dict[str, Activation]:
     entries = [
         Activation("linear", _linear, _linear_der, 1.0,
                    "identity: a(z) = z. Stacked layers collapse into one affine map.",
-                   backward=lambda z, a: 1.0,
-                   value_into_fn=lambda z, out: np.copyto(out, z),
-                   derivative_into_fn=lambda z, a, out: out.fill(1.0)),
+                   from_output=lambda z, a: 1.0),
         Activation("sigmoid", _sigmoid, _sigmoid_der, 1.0,
                    "1 / (1 + e^-z): squashes to (0, 1); derivative at most 0.25, saturates.",
-                   backward=lambda z, a: a * (1.0 - a),
-                   value_into_fn=_sigmoid_into, derivative_into_fn=_sigmoid_derivative_into),
-        Activation("tanh", _tanh, _tanh_der, 1.0,
+                   from_output=lambda z, a: a * (1.0 - a)),
+        Activation("tanh", np.tanh, _tanh_der, 1.0,
                    "tanh z: squashes to (-1, 1), zero-centred; saturates for large |z|.",
-                   backward=lambda z, a: 1.0 - a * a,
-                   value_into_fn=np.tanh, derivative_into_fn=_tanh_derivative_into),
+                   from_output=lambda z, a: 1.0 - a * a),
         Activation("relu", _relu, _relu_der, math.sqrt(2.0),
                    "max(0, z): cheap, no saturation for z > 0; units can die (always 0).",
-                   backward=lambda z, a: (z > 0).astype(np.float64),
-                   value_into_fn=lambda z, out: np.maximum(z, 0.0, out=out), 
-                   derivative_into_fn=lambda z, a, out: np.greater(z, 0.0, out)),
+                   from_output=lambda z, a: z > 0),  # a mask multiplies as 1 / 0
         Activation("leaky_relu", _leaky_relu, _leaky_relu_der, math.sqrt(2.0),
-                   f"z if z > 0 else {LEAKY_SLOPE} z: ReLU whose units cannot die.",
-                   value_into_fn=_leaky_into, derivative_into_fn=_leaky_derivative_into),
+                   f"z if z > 0 else {LEAKY_SLOPE} z: ReLU whose units cannot die."),
         Activation("gelu", _gelu, _gelu_der, math.sqrt(2.0),
                    "z * Phi(z) (exact, with erf): a smooth ReLU used in transformers."),
         Activation("elu", _elu, _elu_der, math.sqrt(2.0),

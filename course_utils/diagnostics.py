@@ -19,7 +19,7 @@ from typing import Sequence
 import numpy as np
 
 from .activations import ACTIVATIONS, get_activation
-from .model import MLP, check_Xy
+from .model import MLP, Pass, check_Xy
 from .train import History, evaluate, train
 
 __all__ = [
@@ -87,15 +87,10 @@ def pre_activations(net: MLP, X) -> list[np.ndarray]:
     """
     _check_net(net)
     X, _ = check_Xy(X, n_inputs=net.n_inputs)
-    act = net.activation.value
-    A = X
-    Zs = []
+    layers = Pass(net, len(X))
     with np.errstate(over="ignore", invalid="ignore"):
-        for W, b in net.params[:-1]:
-            Z = A @ W + b  # (n, fan_out)
-            Zs.append(Z)
-            A = act(Z)
-    return Zs
+        layers.forward(X)
+    return layers.Z[:-1]
 
 
 def gradient_norms(net: MLP, X, y) -> np.ndarray:

@@ -22,7 +22,7 @@ from .features import DEFAULT_FEATURES, check_features, featurize
 from .grid import heatmap_grid
 from .model import MLP, collapse
 from .numeric import whole_number
-from .train import History, evaluate, train
+from .train import History, Trainer, evaluate
 
 __all__ = [
     "Settings", "SCENARIOS", "LEARNING_RATES", "Run", "get_scenario", "prepare", "advance",
@@ -77,8 +77,8 @@ class Settings:
 
 
 # Shared by every preset: one hidden layer of 8, full-batch gradient descent at lr 1, 300
-# epochs. Plain full-batch SGD makes "Play from Reset" retrace exactly the same path as a
-# one-shot retrain (a fresh Adam or momentum state per chunk would not).
+# epochs. "Play from Reset" retraces exactly the path of a one-shot retrain: the Run keeps
+# its Trainer, and with it the optimizer's state, from one chunk to the next.
 _BASE = Settings(hidden=(8,), learning_rate=1.0, optimizer="sgd", epochs=300)
 
 SCENARIOS: dict[str, Settings] = {
@@ -116,6 +116,9 @@ class Run:
     initial_params : list of (W, b)
         The weights at epoch 0, for :func:`reset`.
     history : History
+    trainer : Trainer or None
+        The run in progress (its optimizer state continues with each :func:`advance`);
+        None until the first one, and again after :func:`reset`.
     """
 
     settings: Settings
@@ -126,6 +129,7 @@ class Run:
     net: MLP
     initial_params: list
     history: History = field(default_factory=History)
+    trainer: Trainer | None = field(default=None, repr=False)
 
     @property
     def epoch(self) -> int:
@@ -157,19 +161,20 @@ def prepare(settings) -> Run:
 def advance(run: Run, epochs: int | None = None) -> History:
     """Train ``run`` ``epochs`` more epochs (default: ``settings.epochs``), in place."""
     s = run.settings
-    epochs = s.epochs if epochs is None else epochs
-    f = s.features
-    train(run.net, featurize(run.X_train, f), run.y_train, epochs=epochs,
-          learning_rate=s.learning_rate, optimizer=s.optimizer, batch_size=s.batch_size,
-          seed=s.seed, X_test=featurize(run.X_test, f), y_test=run.y_test,
-          history=run.history, l1=s.l1, l2=s.l2, snapshot_every=s.snapshot_every)
-    return run.history
+    if run.trainer is None or run.trainer.history is not run.history:
+        f = s.features
+        run.trainer = Trainer(run.net, featurize(run.X_train, f), run.y_train,
+                              learning_rate=s.learning_rate, optimizer=s.optimizer, batch_size=s.batch_size,
+                              seed=s.seed, X_test=featurize(run.X_test, f), y_test=run.y_test,
+                              l1=s.l1, l2=s.l2, snapshot_every=s.snapshot_every, history=run.history)
+    return run.trainer.run(s.epochs if epochs is None else epochs)
 
 
 def reset(run: Run) -> Run:
     """Back to the initial weights and an empty history (the same seed, the same start)."""
     run.net.set_params(run.initial_params)
     run.history = History()
+    run.trainer = None
     return run
 
 

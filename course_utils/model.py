@@ -4,7 +4,10 @@ Shapes: a batch ``X`` is (n, d); layer ``l`` holds ``W`` (fan_in, fan_out) and `
 (fan_out,); pre-activations ``Z`` and activations ``A`` are (n, fan_out). The output is
 one unit: a **sigmoid with binary cross-entropy** for classification (the loss is
 computed from the logit, so it never takes log(0)), or a linear unit with squared
-error for regression.
+error for regression (the heads: :data:`OUTPUTS`).
+
+:class:`Pass` is the network's one forward and one backward pass: predictions, the loss
+and its gradients, the diagnostics and :func:`course_utils.train` all run it.
 """
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ import numpy as np
 
 from .activations import ACTIVATIONS, Activation, get_activation
 
-__all__ = ["MLP", "OUTPUTS", "Output", "collapse", "tanh_as_sigmoid", "check_Xy"]
+__all__ = ["MLP", "OUTPUTS", "Output", "Pass", "collapse", "tanh_as_sigmoid", "check_Xy"]
 
 MAX_HIDDEN_LAYERS = 16
 MAX_WIDTH = 1024
@@ -27,47 +30,76 @@ MAX_WIDTH = 1024
 _sigmoid = ACTIVATIONS["sigmoid"].value  # the one overflow-free sigmoid of the course
 
 
-def _bce(z, y):
-    # mean over the batch of -[y log p + (1 - y) log(1 - p)], p = sigmoid(z), written as
-    # softplus(-s z) with s = 2y - 1: it never overflows, and a tiny loss keeps its digits.
-    return float(np.mean(np.logaddexp(0.0, (1.0 - 2.0 * y) * z)))
+def _bce_losses(z, y):
+    # -[y log p + (1 - y) log(1 - p)], p = sigmoid(z), is softplus(u) with u = (1 - 2y) z;
+    # as max(u, 0) + log1p(e^-|u|) it never overflows, a tiny loss keeps its digits, and
+    # exp and log1p run vectorised (np.logaddexp does not: it is 10x slower).
+    u = (1.0 - 2.0 * y) * z
+    return np.maximum(u, 0.0) + np.log1p(np.exp(-np.abs(u)))
 
 
-def _bce_dz(z, y):
-    return _sigmoid(z) - y  # per sample; the caller divides by n
+def _bce_dz(z, y, out=None):
+    out = _sigmoid(z, out)  # d/dz softplus(-s z) = sigmoid(z) - y
+    return np.subtract(out, y, out)
 
 
-def _se(z, y):
+def _se_losses(z, y):
     d = z - y
-    return float(0.5 * np.mean(d * d))
+    return 0.5 * d * d
 
 
-def _se_dz(z, y):
-    return z - y
+def _se_dz(z, y, out=None):
+    return np.subtract(z, y, out)
 
 
 @dataclass(frozen=True)
 class Output:
-    """An output head: how a logit becomes a prediction and a loss.
+    """An output head: how a logit becomes a prediction, a loss and a gradient.
 
-    ``loss(z, y) -> float`` is the batch mean; ``dloss(z, y) -> (n,)`` is each sample's
-    derivative of its own loss with respect to its logit ``z``.
+    Every function works elementwise on logits ``z`` and targets ``y`` of one shape
+    (any: (n,) for a batch, (epochs, n) for a chunk of a run).
+
+    Attributes
+    ----------
+    losses : callable
+        ``losses(z, y)`` -> each sample's loss.
+    dloss : callable
+        ``dloss(z, y, out=None)`` -> each sample's d loss / d z (the caller divides by n).
+    link : callable
+        ``link(z)`` -> the prediction: P(class 1), or the value itself.
+    correct : callable
+        ``correct(z, y)`` -> True where the prediction is right (its mean is the
+        accuracy); NaN for regression, where accuracy means nothing.
+    decide : callable
+        ``decide(z)`` -> what :meth:`MLP.predict` returns: class labels 0/1 as int64, or
+        the value itself.
     """
 
     name: str
     task: str
-    loss: Callable[[np.ndarray, np.ndarray], float]
-    dloss: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    losses: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    dloss: Callable[..., np.ndarray]
     link: Callable[[np.ndarray], np.ndarray]
+    correct: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    decide: Callable[[np.ndarray], np.ndarray]
     loss_name: str
+
+    def loss(self, z, y) -> float:
+        """Mean loss over the batch."""
+        return float(np.mean(self.losses(z, y)))
 
 
 OUTPUTS: dict[str, Output] = {
-    "sigmoid": Output("sigmoid", "classification", _bce, _bce_dz, _sigmoid,
-                      "binary cross-entropy"),
-    "linear": Output("linear", "regression", _se, _se_dz, lambda z: z,
-                     "squared error (halved)"),
+    "sigmoid": Output("sigmoid", "classification", _bce_losses, _bce_dz, _sigmoid,
+                      correct=lambda z, y: (z > 0) == (y > 0.5),
+                      decide=lambda z: (z > 0).astype(np.int64),
+                      loss_name="binary cross-entropy"),
+    "linear": Output("linear", "regression", _se_losses, _se_dz, lambda z: z,
+                     correct=lambda z, y: np.full(np.shape(z), np.nan),
+                     decide=lambda z: z,
+                     loss_name="squared error (halved)"),
 }
+"""Output name -> :class:`Output`; the forward and backward pass read the head from here."""
 
 
 def _get_output(name: str) -> Output:
@@ -136,6 +168,9 @@ class MLP:
     params : list of (W, b)
         ``W`` float64 (fan_in, fan_out), ``b`` float64 (fan_out,). Training updates
         these arrays in place.
+    theta : ndarray of float64, shape (n_parameters,)
+        Every parameter in one vector, layer by layer, each W then its b; ``params``
+        are views into it, so an optimizer updates the whole network in one call.
 
     Notes
     -----
@@ -150,14 +185,13 @@ class MLP:
         self.output: Output = _get_output(output)
         self.seed = seed if isinstance(seed, (int, np.integer, type(None))) else None
         rng = np.random.default_rng(seed)
-        self.params: list[tuple[np.ndarray, np.ndarray]] = []
-        for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-            last = i == len(sizes) - 2
-            gain = 1.0 if last else self.activation.init_gain
-            std = gain * np.sqrt(2.0 / (fan_in + fan_out))
-            W = rng.standard_normal((fan_in, fan_out)) * std  # (fan_in, fan_out)
-            b = np.zeros(fan_out)  # (fan_out,)
-            self.params.append((W, b))
+        # Every W and b is a view into one flat vector, so an optimizer updates all layers in one call.
+        self.theta = np.zeros(n_parameters(sizes))
+        self.params: list[tuple[np.ndarray, np.ndarray]] = layer_views(self.theta, sizes)
+        last = len(self.params) - 1
+        for i, (W, b) in enumerate(self.params):  # W (fan_in, fan_out); b (fan_out,) stays zero
+            gain = 1.0 if i == last else self.activation.init_gain
+            W[...] = rng.standard_normal(W.shape) * (gain * np.sqrt(2.0 / sum(W.shape)))
 
     # ---------------------------------------------------------------- description
     @staticmethod
@@ -197,52 +231,19 @@ class MLP:
                 f"output={self.output.name!r})")
 
     # ---------------------------------------------------------------- forward
-    def _forward(self, X):
-        """Pre-activations and activations of every layer (no validation).
-
-        Returns ``Zs`` and ``As`` with ``As[0] = X``; ``Zs[l]`` and ``As[l + 1]`` are
-        (n, layer_sizes[l + 1]); the last ``Zs`` entry is the logit, (n, 1).
-        """
-        act = self.activation.value
-        A = X
-        Zs, As = [], [X]
-        last = len(self.params) - 1
-        for l, (W, b) in enumerate(self.params):
-            Z = A @ W
-            Z += b  # (n, fan_out)
-            Zs.append(Z)
-            if l < last:
-                A = act(Z)
-                As.append(A)
-        return Zs, As
-
-    def _logits(self, X):
-        A = X
-        act = self.activation.value
-        last = len(self.params) - 1
-        for l, (W, b) in enumerate(self.params):
-            Z = A @ W
-            Z += b
-            A = act(Z) if l < last else Z
-        return A[:, 0]
-
     def logits(self, X) -> np.ndarray:
         """The output unit's input ``z`` for each row of ``X``; (n, d) -> (n,)."""
         X, _ = check_Xy(X, n_inputs=self.n_inputs)
         with np.errstate(over="ignore", invalid="ignore"):
-            return self._logits(X)
+            return Pass(self, len(X)).forward(X).copy()
 
     def predict_proba(self, X) -> np.ndarray:
         """Probability of class 1 (classification) or the prediction (regression); (n,)."""
-        z = self.logits(X)
-        return self.output.link(z)
+        return self.output.link(self.logits(X))
 
     def predict(self, X) -> np.ndarray:
         """Class labels 0/1 as int64 (classification) or predictions (regression); (n,)."""
-        z = self.logits(X)
-        if self.task == "classification":
-            return (z > 0).astype(np.int64)
-        return z
+        return self.output.decide(self.logits(X))
 
     def hidden_outputs(self, X) -> list[np.ndarray]:
         """Every hidden neuron's output for a batch: one (n, width) array per hidden layer.
@@ -251,9 +252,10 @@ class MLP:
         draws each column as that neuron's own heatmap.
         """
         X, _ = check_Xy(X, n_inputs=self.n_inputs)
+        layers = Pass(self, len(X))
         with np.errstate(over="ignore", invalid="ignore"):
-            _, As = self._forward(X)
-        return As[1:]
+            layers.forward(X)
+        return layers.A[1:]
 
     # ---------------------------------------------------------------- loss and backward
     def _penalty(self, l1: float, l2: float) -> float:
@@ -265,49 +267,17 @@ class MLP:
                 p += 0.5 * l2 * float((W * W).sum())
         return p
 
-    def _loss_grads(self, X, y, l1=0.0, l2=0.0):
-        """Data loss, gradients of (data loss + penalty), and logits; no validation.
-
-        Returns
-        -------
-        loss : float
-            Mean data loss over the batch (without the regularization penalty).
-        grads : list of (dW, db)
-            Shaped like ``params``.
-        z : ndarray, (n,)
-            The logits, reused by the trainer for accuracy.
-        """
-        Zs, As = self._forward(X)
-        z = Zs[-1][:, 0]  # (n,)
-        out = self.output
-        loss = out.loss(z, y)
-        dZ = (out.dloss(z, y) * (1.0 / X.shape[0]))[:, None]  # (n, 1)
-        act = self.activation
-        grads = [None] * len(self.params)
-        for l in range(len(self.params) - 1, -1, -1):
-            W, _ = self.params[l]
-            A_prev = As[l]  # (n, fan_in)
-            dW = A_prev.T @ dZ  # (fan_in, fan_out)
-            db = dZ.sum(axis=0)  # (fan_out,)
-            if l1:
-                dW += l1 * np.sign(W)
-            if l2:
-                dW += l2 * W
-            grads[l] = (dW, db)
-            if l > 0:
-                dA = dZ @ W.T  # (n, fan_in)
-                dZ = dA * act.grad_from(Zs[l - 1], A_prev)  # (n, fan_in)
-        return loss, grads, z
-
     def loss(self, X, y, l1: float = 0.0, l2: float = 0.0) -> float:
         """Mean data loss on ``(X, y)`` plus the regularization penalty."""
         X, y = check_Xy(X, y, self.n_inputs, self.task)
         with np.errstate(over="ignore", invalid="ignore"):
-            z = self._logits(X)
+            z = Pass(self, len(X)).forward(X)
             return self.output.loss(z, y) + self._penalty(l1, l2)
 
     def loss_and_gradients(self, X, y, l1: float = 0.0, l2: float = 0.0):
         """Loss and its gradient with respect to every parameter.
+
+        The same forward and backward pass that :func:`course_utils.train` runs.
 
         Parameters
         ----------
@@ -327,11 +297,21 @@ class MLP:
         """
         X, y = check_Xy(X, y, self.n_inputs, self.task)
         l1, l2 = _check_reg(l1, l2)
+        layers = Pass(self, len(X))
         with np.errstate(over="ignore", invalid="ignore"):
-            loss, grads, _ = self._loss_grads(X, y, l1, l2)
-        return loss + self._penalty(l1, l2), grads
+            z = layers.forward(X)
+            loss = self.output.loss(z, y) + self._penalty(l1, l2)
+            layers.backward(y, l1, l2)
+        return loss, layers.grads
 
     # ---------------------------------------------------------------- state
+    def __getstate__(self):  # copy / pickle: rebuild the views into the new flat vector
+        return {k: v for k, v in self.__dict__.items() if k != "params"}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self.params = layer_views(self.theta, self.layer_sizes)
+
     def get_params(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """A deep copy of the parameters (for snapshots and resets)."""
         return [(W.copy(), b.copy()) for W, b in self.params]
@@ -378,6 +358,96 @@ def _check_reg(l1, l2):
     if not (np.isfinite(l1) and np.isfinite(l2)) or l1 < 0 or l2 < 0:
         raise ValueError(f"Regularization rates must be finite and >= 0; got l1={l1}, l2={l2}.")
     return l1, l2
+
+
+# --------------------------------------------------------------------------------------
+# The forward and backward pass: the one implementation of the network's maths
+# --------------------------------------------------------------------------------------
+def n_parameters(layer_sizes) -> int:
+    """How many weights and biases a network of these layer sizes has."""
+    return sum((fan_in + 1) * fan_out for fan_in, fan_out in zip(layer_sizes[:-1], layer_sizes[1:]))
+
+
+def layer_views(flat: np.ndarray, layer_sizes) -> list[tuple[np.ndarray, np.ndarray]]:
+    """``[(W, b), ...]`` as views into ``flat`` (n_parameters,): each layer's W
+    (fan_in, fan_out), then its b (fan_out,)."""
+    views, start = [], 0
+    for fan_in, fan_out in zip(layer_sizes[:-1], layer_sizes[1:]):
+        W = flat[start:start + fan_in * fan_out].reshape(fan_in, fan_out)
+        b = flat[start + fan_in * fan_out:start + (fan_in + 1) * fan_out]
+        views.append((W, b))
+        start += (fan_in + 1) * fan_out
+    return views
+
+
+class Pass:
+    """The forward and the backward pass of ``net`` for batches of ``n`` rows.
+
+    Training, :meth:`MLP.loss_and_gradients`, the predictions and the diagnostics all run
+    these two methods, so the finite-difference tests check the path training takes.
+    Buffers are allocated once and written with ``out=``: a small network's cost is the
+    number of NumPy calls, not the arithmetic, and a training run makes thousands of passes.
+
+    Attributes (after :meth:`forward`)
+    ----------------------------------
+    A : list of ndarray
+        Each layer's input: ``A[0]`` is the batch ``X`` (n, d), ``A[l + 1] = activation(Z[l])``.
+    Z : list of ndarray
+        Pre-activations ``Z[l] = A[l] W_l + b_l``, (n, fan_out); ``Z[-1]`` is the logit, (n, 1).
+    grad : ndarray, (n_parameters,)
+        After :meth:`backward`: the gradient, laid out like ``net.theta``;
+        ``grads`` views it as ``[(dW, db), ...]`` like ``net.params``.
+    """
+
+    def __init__(self, net, n: int):
+        self.net = net
+        sizes = net.layer_sizes
+        self.A = [None] + [np.empty((n, m)) for m in sizes[1:-1]]
+        self.Z = [np.empty((n, m)) for m in sizes[1:]]
+        self.dZ = [np.empty((n, m)) for m in sizes[1:]]
+        self.z, self.dz = self.Z[-1][:, 0], self.dZ[-1][:, 0]  # the logit and its gradient, (n,)
+        self.ones = np.ones(n)  # db = 1ᵀ dZ: one product, much faster than dZ.sum(axis=0) on small arrays
+        self.grad = np.empty(n_parameters(sizes))
+        self.grads = layer_views(self.grad, sizes)
+        # Each layer's arrays, gathered once: a step is a few dozen NumPy calls on small
+        # arrays, so the Python around them counts too.
+        self.layers = list(zip(net.params, self.grads, self.Z, self.dZ))
+
+    def forward(self, X: np.ndarray) -> np.ndarray:
+        """Logits ``z`` (n,) of the batch ``X`` (n, d); keeps every ``A`` and ``Z``."""
+        # (Outputs are passed by position: NumPy parses an ``out=`` keyword, or an in-place
+        # operator with a scalar, about a microsecond slower, and a step makes dozens of calls.)
+        A, f = self.A, self.net.activation.value
+        A[0] = X
+        for l, ((W, b), _, Z, _) in enumerate(self.layers):
+            np.dot(A[l], W, Z)  # z = a W + b, (n, fan_out)
+            np.add(Z, b, Z)
+            if l + 1 < len(A):
+                f(Z, out=A[l + 1])
+        return self.z
+
+    def backward(self, y: np.ndarray, l1: float = 0.0, l2: float = 0.0) -> np.ndarray:
+        """Gradient of the batch's mean loss plus the penalty, after :meth:`forward`.
+
+        ``y`` (n,) are the batch's targets; ``l1``, ``l2`` the weight penalty rates.
+        Returns :attr:`grad` (n_parameters,): the forward pass in reverse.
+        """
+        A, f_prime = self.A, self.net.activation.grad_from
+        self.net.output.dloss(self.z, y, self.dz)  # each sample's d loss / d z, (n,)
+        np.multiply(self.dz, 1.0 / len(y), self.dz)  # the loss is the batch mean
+        for l in range(len(self.layers) - 1, -1, -1):
+            (W, _), (dW, db), _, dZ = self.layers[l]
+            np.dot(A[l].T, dZ, dW)  # (fan_in, fan_out)
+            np.dot(self.ones, dZ, db)  # (fan_out,)
+            if l1:
+                dW += l1 * np.sign(W)
+            if l2:
+                dW += l2 * W
+            if l > 0:
+                dZ_below = self.dZ[l - 1]
+                np.dot(dZ, W.T, dZ_below)  # dA, (n, fan_in)
+                np.multiply(dZ_below, f_prime(self.Z[l - 1], A[l]), dZ_below)  # f'(z) from the outputs a
+        return self.grad
 
 
 def collapse(net: MLP) -> tuple[np.ndarray, np.ndarray]:

@@ -1,9 +1,11 @@
-"""Training: the checks, the history of a run, and the rules of the loop.
+"""Training: the checks, the history of a run, and the loop.
 
-The steps themselves (forward, backward, update) run in :mod:`course_utils.engine`,
-which lays the same maths out for speed; this module validates the arguments, cuts the
-run into chunks (at snapshots, callbacks, and the engine's own chunk size), and records
-what happened.
+The loop is forward / backward / update on the network's one pass
+(:class:`course_utils.model.Pass`, the same one ``MLP.loss_and_gradients`` runs) with an
+optimizer from :mod:`course_utils.optimizers`. Around it: the run is cut into chunks of
+epochs (at snapshots, callbacks and :data:`MAX_CHUNK_EPOCHS`); each chunk keeps its logits and
+measures losses and accuracies in bulk at its end, and a :class:`Trainer` keeps what a
+run needs to be continued.
 """
 from __future__ import annotations
 
@@ -12,21 +14,16 @@ from typing import Callable
 
 import numpy as np
 
-from . import engine as _engine
-from .model import MLP, _check_reg, check_Xy
+from .model import MLP, Pass, _check_reg, check_Xy
+from .optimizers import OPTIMIZERS, get_optimizer
 
-__all__ = ["OPTIMIZERS", "History", "train", "evaluate", "get_optimizer"]
+__all__ = ["OPTIMIZERS", "History", "Trainer", "train", "evaluate", "get_optimizer"]
 
-
-# The optimizers work on the engine's flat parameter vector; see engine.py.
-OPTIMIZERS = _engine.OPTIMIZERS
-
-
-def get_optimizer(name: str):
-    try:
-        return OPTIMIZERS[name]
-    except (KeyError, TypeError):
-        raise ValueError(f"Unknown optimizer {name!r}. Choose one of: {', '.join(OPTIMIZERS)}.") from None
+CHUNK_VALUES = 1 << 14
+"""Logits kept per chunk before they are measured: NumPy calls on a whole chunk cost little
+more than on one epoch, and at 128 KiB per array the temporaries are still recycled rather
+than mapped afresh from the system on every call (twice as slow, measured)."""
+MAX_CHUNK_EPOCHS = 64
 
 
 # --------------------------------------------------------------------------------------
@@ -66,8 +63,6 @@ class History:
         self.diverged = False
         self.stopped_early = False
         self.message = ""
-        self._optimizer = None  # kept so that training in chunks equals one long run
-        self._net = None  # the network that optimizer state belongs to
 
     def _reserve(self, extra: int) -> None:
         need = self._n + extra
@@ -163,14 +158,180 @@ def evaluate(net: MLP, X, y) -> tuple[float, float]:
     """Data loss and accuracy (NaN for regression) of ``net`` on ``(X, y)``."""
     X, y = check_Xy(X, y, net.n_inputs, net.task)
     with np.errstate(all="ignore"):
-        loss, acc = _measure(net, X, y, net.task == "classification")
-    return loss, float(acc)
+        z = Pass(net, len(X)).forward(X)
+        return net.output.loss(z, y), float(np.mean(net.output.correct(z, y)))
+
+
+class Trainer:
+    """A training run that can be continued: network, data, settings, optimizer, history.
+
+    ``Trainer(net, X, y, learning_rate=0.1).run(epochs)`` trains ``net`` in place.
+    Calling :meth:`run` again continues the same run - the optimizer's state (momentum's
+    velocity, Adam's moments), the mini-batch order from (seed, epoch) and the blow-up
+    limit - so training in chunks is bit-for-bit one long run (Play / Step in the panels).
+    The parameters are described at :func:`train`; ``history`` continues an existing
+    record instead of starting a new one.
+
+    Attributes
+    ----------
+    history : History
+    optimizer : SGD, Momentum or Adam
+        Starts afresh after a divergence (the network steps back to its last good weights).
+    """
+
+    def __init__(self, net: MLP, X, y, *, learning_rate: float, optimizer: str = "sgd",
+                 batch_size: int | None = None, l1: float = 0.0, l2: float = 0.0, seed=None,
+                 X_test=None, y_test=None, snapshot_every: int | None = None,
+                 history: History | None = None):
+        if not isinstance(net, MLP):
+            raise ValueError(f"train expects an MLP as its first argument, got {type(net).__name__}.")
+        X, y = check_Xy(X, y, net.n_inputs, net.task)
+        if (X_test is None) != (y_test is None):
+            raise ValueError("Give both X_test and y_test, or neither.")
+        if X_test is not None:
+            X_test, y_test = check_Xy(X_test, y_test, net.n_inputs, net.task)
+        try:
+            lr = float(learning_rate)
+        except (TypeError, ValueError):
+            raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}.") from None
+        if not (math.isfinite(lr) and lr > 0):
+            raise ValueError(f"learning_rate must be a positive finite number, got {learning_rate!r}.")
+        self.optimizer = get_optimizer(optimizer, lr)
+        self.l1, self.l2 = _check_reg(l1, l2)
+        n = X.shape[0]
+        if batch_size is not None:
+            batch_size = min(_positive_int(batch_size, "batch_size"), n)
+        if batch_size == n:
+            batch_size = None
+        if snapshot_every is not None:
+            snapshot_every = _positive_int(snapshot_every, "snapshot_every")
+        self.net, self.X, self.y, self.X_test, self.y_test = net, X, y, X_test, y_test
+        self.learning_rate, self.batch_size, self.snapshot_every = lr, batch_size, snapshot_every
+        self.history = history if history is not None else History()
+        # Each epoch's shuffle comes from (base, epoch number), so a run continued in chunks
+        # visits the batches in the same order as one long run.
+        self._base = int(np.random.default_rng(seed).integers(2**63)) if batch_size is not None else 0
+        step = batch_size or n
+        self._bounds = [(s, min(s + step, n)) for s in range(0, n, step)]  # each batch's rows
+        self._passes = {e - s: Pass(net, e - s) for s, e in self._bounds}  # one per batch width
+        self._test_pass = Pass(net, len(X_test)) if X_test is not None else None
+        self._before_last = net.theta.copy()  # the parameters before the latest step
+        self._limits = None  # (first loss, blow-up limit), once known
+        steps_kept = max(1, CHUNK_VALUES // (len(self._bounds) * net.theta.size))
+        self._chunk_epochs = max(1, min(MAX_CHUNK_EPOCHS, CHUNK_VALUES // n, steps_kept))
+        k, n_test = self._chunk_epochs, 0 if X_test is None else len(X_test)
+        self._Z, self._Y = np.empty((k, n)), np.empty((k, n))  # logits and targets, in the order seen
+        self._Z_test = np.empty((k, n_test))
+        self._P = np.empty((k * len(self._bounds) + 1, net.theta.size))  # the parameters before each step
+
+    # ------------------------------------------------------------------ the loop
+    def run(self, epochs: int, callback: Callable | None = None) -> History:
+        """Train ``epochs`` more epochs; returns :attr:`history` (see :func:`train`)."""
+        epochs = _positive_int(epochs, "epochs")
+        if callback is not None and not callable(callback):
+            raise ValueError("callback must be a function callback(epoch, net, history).")
+        net, hist, every = self.net, self.history, self.snapshot_every
+        start = hist.epochs_run
+        hist.diverged, hist.stopped_early, hist.message = False, False, ""
+        if every and not hist.snapshots:
+            hist.snapshots.append((start, net.get_params()))
+        hist._reserve(epochs)
+        e, end = start, start + epochs
+        with np.errstate(all="ignore"):  # non-finite numbers are detected and reported below
+            while e < end:
+                k = 1 if callback is not None else min(end - e, self._chunk_epochs)
+                if every:
+                    k = min(k, every - e % every)
+                e += self._train_chunk(e + 1, k)
+                if hist.diverged:
+                    break
+                if every and e % every == 0:
+                    hist.snapshots.append((e, net.get_params()))
+                if callback is not None and callback(e, net, hist) is False:
+                    hist.stopped_early = True
+                    hist.message = f"Stopped early at epoch {e}, as the callback asked."
+                    break
+            if not hist.diverged and not np.isfinite(net.theta).all():
+                # The very last update overflowed: step back to the parameters before it.
+                self._diverge(self._before_last, hist.epochs_run + 1, math.inf)
+        return hist
+
+    def _order(self, epoch: int):
+        """The rows in the epoch's order: as given (full batch), or shuffled from (seed, epoch)."""
+        if self.batch_size is None:
+            return slice(None)
+        return np.random.default_rng((self._base, epoch)).permutation(len(self.y))
+
+    def _train_chunk(self, first_epoch: int, k: int) -> int:
+        """Train epochs ``first_epoch`` .. ``first_epoch + k - 1`` and record them.
+
+        Returns the number of epochs recorded (fewer than ``k`` after a divergence).
+        """
+        theta, opt, P = self.net.theta, self.optimizer, self._P
+        np.copyto(P[0], self._before_last)
+        step = 0
+        for i in range(k):
+            order = self._order(first_epoch + i)
+            X, y = self.X[order], self.y[order]
+            self._Y[i] = y
+            for s, e in self._bounds:
+                layers = self._passes[e - s]
+                np.copyto(P[step + 1], theta)  # kept to step back to if this run blows up
+                self._Z[i, s:e] = layers.forward(X[s:e])
+                opt.step(theta, layers.backward(y[s:e], self.l1, self.l2))
+                step += 1
+            if self._test_pass is not None:
+                self._Z_test[i] = self._test_pass.forward(self.X_test)
+        return self._record(first_epoch, k)
+
+    # ------------------------------------------------------------------ measuring
+    def _record(self, first_epoch: int, k: int) -> int:
+        """Measure a chunk's kept logits, stop at the first blow-up, extend the history."""
+        out, nb = self.net.output, len(self._bounds)
+        Z, Y = self._Z[:k], self._Y[:k]
+        losses = _losses(out, Z, Y)  # (k, n): each sample's loss as its batch saw it
+        starts = [s for s, _ in self._bounds]
+        batch_losses = (np.add.reduceat(losses, starts, axis=1) / np.diff([*starts, len(self.y)])).ravel()
+        measured = {"train_loss": losses.mean(axis=1), "train_accuracy": out.correct(Z, Y).mean(axis=1)}
+        if self._test_pass is not None:
+            ZT = self._Z_test[:k]
+            measured["test_loss"] = _losses(out, ZT, self.y_test).mean(axis=1)
+            measured["test_accuracy"] = out.correct(ZT, self.y_test).mean(axis=1)
+        else:
+            measured["test_loss"] = measured["test_accuracy"] = np.full(k, np.nan)
+        if self._limits is None:
+            self._limits = _limit(self.history, float(batch_losses[0]))
+        # The first thing that went wrong, in time order: a batch loss past the limit
+        # (measured before its step), or a non-finite test loss (after an epoch's last step).
+        ok, event = k, None
+        bad = np.flatnonzero(~(batch_losses <= self._limits[1]))
+        if bad.size:
+            j = int(bad[0])
+            ok, event = j // nb, (self._P[j], float(batch_losses[j]))  # back to before the step before j
+        bad_test = np.flatnonzero(~np.isfinite(measured["test_loss"][:ok])) if self._test_pass else []
+        if len(bad_test):
+            ok = int(bad_test[0])
+            event = (self._P[(ok + 1) * nb], float(measured["test_loss"][ok]))  # before its last step
+        self.history._extend({f: a[:ok] for f, a in measured.items()})
+        if event is not None:
+            self._diverge(event[0], first_epoch + ok, event[1])
+        else:
+            np.copyto(self._before_last, self._P[k * nb])
+        return ok
+
+    def _diverge(self, good_params, epoch: int, value: float) -> None:
+        np.copyto(self.net.theta, good_params)
+        hist = self.history
+        hist.diverged = True
+        first = self._limits[0] if self._limits else math.nan
+        hist.message = _divergence_message(epoch, value, self.learning_rate, first)
+        self.optimizer = type(self.optimizer)(self.learning_rate)  # its state belonged to the lost steps
 
 
 def train(net: MLP, X, y, *, epochs: int, learning_rate: float, optimizer: str = "sgd",
           batch_size: int | None = None, l1: float = 0.0, l2: float = 0.0, seed=None,
           X_test=None, y_test=None, callback: Callable | None = None,
-          snapshot_every: int | None = None, history: History | None = None) -> History:
+          snapshot_every: int | None = None) -> History:
     """Train ``net`` in place by gradient descent on ``(X, y)``.
 
     Parameters
@@ -190,8 +351,7 @@ def train(net: MLP, X, y, *, epochs: int, learning_rate: float, optimizer: str =
     l1, l2 : float, >= 0
         Weight regularization rates (biases are not regularized).
     seed : None, int, or anything ``numpy.random.default_rng`` accepts
-        Controls the mini-batch order. Same net, data and seed -> identical history,
-        whether trained in one call or continued in chunks with ``history=``.
+        Controls the mini-batch order. Same net, data and seed -> identical history.
     X_test, y_test : ndarray, optional
         A held-out set measured at the end of every epoch.
     callback : callable, optional
@@ -199,106 +359,28 @@ def train(net: MLP, X, y, *, epochs: int, learning_rate: float, optimizer: str =
         to stop early.
     snapshot_every : int, optional
         Keep a copy of the parameters every this many epochs (and at the start and end).
-    history : History, optional
-        Continue this history instead of starting a new one (for Play / Step).
 
     Returns
     -------
     History
         If the loss stops being finite, training stops, the network is restored to its
         last finite parameters, and ``history.diverged`` / ``history.message`` say so.
+
+    See Also
+    --------
+    Trainer : the same run, to be continued in chunks (Play / Step).
     """
-    if not isinstance(net, MLP):
-        raise ValueError(f"train expects an MLP as its first argument, got {type(net).__name__}.")
-    X, y = check_Xy(X, y, net.n_inputs, net.task)
-    has_test = X_test is not None or y_test is not None
-    if has_test:
-        if X_test is None or y_test is None:
-            raise ValueError("Give both X_test and y_test, or neither.")
-        X_test, y_test = check_Xy(X_test, y_test, net.n_inputs, net.task)
     epochs = _positive_int(epochs, "epochs")
-    try:
-        lr = float(learning_rate)
-    except (TypeError, ValueError):
-        raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}.") from None
-    if not (math.isfinite(lr) and lr > 0):
-        raise ValueError(f"learning_rate must be a positive finite number, got {learning_rate!r}.")
-    opt_cls = get_optimizer(optimizer)
-    l1, l2 = _check_reg(l1, l2)
-    n = X.shape[0]
-    if batch_size is not None:
-        batch_size = min(_positive_int(batch_size, "batch_size"), n)
-        if batch_size == n:
-            batch_size = None
-    if snapshot_every is not None:
-        snapshot_every = _positive_int(snapshot_every, "snapshot_every")
-    if callback is not None and not callable(callback):
-        raise ValueError("callback must be a function callback(epoch, net, history).")
+    return Trainer(net, X, y, learning_rate=learning_rate, optimizer=optimizer, batch_size=batch_size,
+                   l1=l1, l2=l2, seed=seed, X_test=X_test, y_test=y_test,
+                   snapshot_every=snapshot_every).run(epochs, callback)
 
-    hist = history if history is not None else History()
-    start = hist.epochs_run
-    hist.diverged, hist.stopped_early, hist.message = False, False, ""
-    if snapshot_every and not hist.snapshots:
-        hist.snapshots.append((start, net.get_params()))
-    hist._reserve(epochs)
 
-    size = sum(W.size + b.size for W, b in net.params)
-    opt = hist._optimizer
-    # Continue the same optimizer (Adam's moments, momentum's velocity) when the history
-    # goes on with the same network, optimizer and learning rate; start afresh otherwise.
-    if not (type(opt) is opt_cls and opt.lr == lr and opt.size == size and hist._net is net):
-        opt = opt_cls(size, lr)
-    hist._optimizer, hist._net = opt, net
-    # Each epoch's shuffle comes from (base, epoch number), so training in chunks (Play,
-    # Step, ``history=``) visits the batches in the same order as one long run.
-    base = int(np.random.default_rng(seed).integers(2**63)) if batch_size is not None else 0
-    eng = _engine.Engine(net, X, y, optimizer=opt, batch_size=batch_size, l1=l1, l2=l2,
-                         base_seed=base, X_test=X_test if has_test else None,
-                         y_test=y_test if has_test else None, epochs=epochs)
-    limits = []  # the run's first loss and the blow-up limit it sets, once known
-
-    def limit_of(first_batch_loss):
-        if not limits:
-            limits.append(_limit(hist, first_batch_loss))
-        return limits[0]
-
-    end = start + epochs
-    e = start  # epochs done
-    with np.errstate(all="ignore"):  # non-finite numbers are detected and reported below
-        while e < end:
-            k = min(end - e, eng.chunk_epochs)
-            if callback is not None:
-                k = 1
-            if snapshot_every:
-                k = min(k, snapshot_every - e % snapshot_every)
-            measured, event = eng.run_chunk(e + 1, k, limit_of)
-            hist._extend(measured)
-            e += len(measured["train_loss"])
-            if event is not None:
-                bad_epoch, value, first = event
-                hist.diverged = True
-                hist.message = _divergence_message(bad_epoch, value, lr, first)
-                break
-            if snapshot_every and e % snapshot_every == 0:
-                eng.packed.store(net)
-                hist.snapshots.append((e, net.get_params()))
-            if callback is not None:
-                eng.packed.store(net)
-                stop = callback(e, net, hist) is False
-                eng.packed.load(net)  # the callback may have changed the weights
-                if stop:
-                    hist.stopped_early = True
-                    hist.message = f"Stopped early at epoch {e}, as the callback asked."
-                    break
-
-        if not hist.diverged and not np.isfinite(eng.packed.P).all():
-            # The very last update overflowed: step back to the parameters before it.
-            np.copyto(eng.packed.P, eng.backup)
-            hist.diverged = True
-            first = limits[0][0] if limits else math.nan
-            hist.message = _divergence_message(hist.epochs_run + 1, math.inf, lr, first)
-    eng.packed.store(net)
-    return hist
+def _losses(out, Z, Y):
+    """Each sample's loss from its logit; NaN where a logit ran away (it has no meaningful loss)."""
+    losses = out.losses(Z, Y)
+    losses[~np.isfinite(Z)] = np.nan
+    return losses
 
 
 def _limit(hist: History, loss: float):
@@ -306,10 +388,3 @@ def _limit(hist: History, loss: float):
     if not math.isfinite(first):
         first = 1.0
     return first, BLOWUP_FACTOR * max(1.0, first)
-
-
-def _measure(net: MLP, X, y, classify: bool):
-    z = net._logits(X)
-    loss = net.output.loss(z, y)
-    acc = np.count_nonzero((z > 0) == y) / len(y) if classify else math.nan
-    return loss, acc

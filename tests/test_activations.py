@@ -91,3 +91,12 @@ def test_erf_table_is_fitted_once_on_first_use():
     assert _erf_table.cache_info().currsize == 1
     erf(np.array([1.5]))
     assert _erf_table() is table and not table.flags.writeable
+
+
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+def test_value_writes_into_out_like_a_ufunc(name):
+    act = ACTIVATIONS[name]
+    z = np.linspace(-12, 12, 97).reshape(1, -1) * np.array([[1.0], [0.5], [1e-3]])
+    out = np.empty_like(z)
+    assert act.value(z, out=out) is out
+    np.testing.assert_array_equal(out, act.value(z))

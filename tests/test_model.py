@@ -1,9 +1,10 @@
+import copy
 import json
 
 import numpy as np
 import pytest
 
-from course_utils import ACTIVATIONS, MLP, collapse, make_dataset, tanh_as_sigmoid
+from course_utils import ACTIVATIONS, MLP, OUTPUTS, collapse, make_dataset, tanh_as_sigmoid
 
 DEPTHS = {0: [2, 1], 1: [2, 5, 1], 3: [2, 4, 3, 4, 1]}
 REGS = {"none": (0.0, 0.0), "l1": (0.01, 0.0), "l2": (0.0, 0.05)}
@@ -28,14 +29,16 @@ def _numeric_grads(net, X, y, l1, l2, h=1e-6):
     return out
 
 
+@pytest.mark.parametrize("output", list(OUTPUTS))
 @pytest.mark.parametrize("reg", list(REGS))
 @pytest.mark.parametrize("depth", list(DEPTHS))
 @pytest.mark.parametrize("activation", list(ACTIVATIONS))
-def test_gradients_match_finite_differences(activation, depth, reg):
+def test_gradients_match_finite_differences(activation, depth, reg, output):
+    """loss_and_gradients runs model.Pass, the pass train() runs (see test_train)."""
     rng = np.random.default_rng(0)
     X = rng.normal(size=(12, 2))
-    y = (rng.random(12) > 0.5).astype(float)
-    net = MLP(DEPTHS[depth], activation, seed=1)
+    y = (rng.random(12) > 0.5).astype(float) if output == "sigmoid" else rng.normal(size=12)
+    net = MLP(DEPTHS[depth], activation, seed=1, output=output)
     for _, b in net.params:  # non-zero biases so every parameter matters
         b += rng.normal(scale=0.3, size=b.shape)
     l1, l2 = REGS[reg]
@@ -60,6 +63,33 @@ def test_regression_head_gradients(activation):
         np.testing.assert_allclose(db, nb, rtol=1e-5, atol=1e-7)
     z = net.predict(X)
     assert loss == pytest.approx(0.5 * np.mean((z - y) ** 2) + 0.005 * sum((W ** 2).sum() for W, _ in net.params))
+
+
+@pytest.mark.parametrize("name", list(OUTPUTS))
+def test_each_output_head_holds_its_loss_beside_its_derivative(name):
+    head = OUTPUTS[name]
+    z = np.linspace(-30, 30, 241)
+    h = 1e-6
+    for y in ((0.0, 1.0) if head.task == "classification" else (-1.3, 0.0, 2.5)):
+        yy = np.full_like(z, y)
+        numeric = (head.losses(z + h, yy) - head.losses(z - h, yy)) / (2 * h)
+        np.testing.assert_allclose(head.dloss(z, yy), numeric, rtol=1e-6, atol=1e-8)
+        out = np.empty_like(z)
+        np.testing.assert_array_equal(head.dloss(z, yy, out=out), head.dloss(z, yy))
+    assert head.loss(np.array([0.5, -1.0]), np.array([1.0, 0.0])) == pytest.approx(
+        np.mean(head.losses(np.array([0.5, -1.0]), np.array([1.0, 0.0]))))
+
+
+def test_the_parameters_are_views_into_one_flat_vector():
+    net = MLP([2, 4, 3, 1], "tanh", seed=0)
+    assert net.theta.size == sum(W.size + b.size for W, b in net.params)
+    net.theta[...] = np.arange(net.theta.size)
+    (W1, b1), (W2, _), _ = net.params
+    assert W1[0, 0] == 0 and b1[0] == 8 and W2[0, 0] == 12  # layer by layer, W then b
+    twin = copy.deepcopy(net)
+    twin.theta[0] = -1.0
+    assert twin.params[0][0][0, 0] == -1.0 and net.params[0][0][0, 0] == 0.0
+    np.testing.assert_array_equal(net.copy().theta, net.theta)
 
 
 def test_one_example_worked_by_hand():
