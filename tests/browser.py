@@ -196,18 +196,20 @@ VOILA_TEST_ARGS = [
 # ------------------------------------------------------------------ JupyterLab
 # JupyterLab renders cells lazily, so "every prompt on the page" can be a few prompts: the
 # checks below compare against the number of code cells in the file.
+# textContent, not innerText: JupyterLab 4 skips rendering cells out of view
+# (content-visibility), and their innerText is then "" although the prompt says [3].
 _LAB_RUN_FINISHED_JS = """(n) => {
     const errors = document.querySelectorAll(
         '.jp-NotebookPanel [data-mime-type="application/vnd.jupyter.stderr"],' +
         '.jp-NotebookPanel [data-mime-type="application/vnd.jupyter.error"]');
     if (errors.length) return true;  // stop waiting: the caller reports the error
     const prompts = [...document.querySelectorAll('.jp-NotebookPanel .jp-CodeCell .jp-InputPrompt')];
-    return prompts.length === n && prompts.every(p => /\\[\\d+\\]/.test(p.innerText));
+    return prompts.length === n && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
 }"""
 
 _LAB_CLEARED_JS = """(n) => {
     const prompts = [...document.querySelectorAll('.jp-NotebookPanel .jp-CodeCell .jp-InputPrompt')];
-    return prompts.length === n && prompts.every(p => !/\\d/.test(p.innerText));
+    return prompts.length === n && prompts.every(p => !/\\d/.test(p.textContent));
 }"""
 
 
@@ -220,7 +222,7 @@ def lab_menu(page, menu: str, command: str) -> None:
 _LAB_STARTED_JS = """() => {
     if (document.querySelector('.jp-Dialog')) return true;
     const prompts = [...document.querySelectorAll('.jp-NotebookPanel .jp-CodeCell .jp-InputPrompt')];
-    return prompts.some(p => /[*\\d]/.test(p.innerText));
+    return prompts.some(p => /[*\\d]/.test(p.textContent));
 }"""
 
 
