@@ -6,7 +6,6 @@ fake that returns what the child would, and the pauses between attempts are reco
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
 import shutil
 import subprocess
@@ -14,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
+import homework_scripts
+
 ROOT = Path(__file__).resolve().parents[1]
-spec = importlib.util.spec_from_file_location("homework_grade_retry", ROOT / "homework" / "grade.py")
-grade = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(grade)
+grade = homework_scripts.load("grade.py")
 
 QUESTIONS = [{"name": "q1", "manual": False, "points": 2.0},
              {"name": "q2", "manual": False, "points": 3.0},

@@ -10,7 +10,6 @@ wrong ones exactly what the course's own environment gives them.
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -22,6 +21,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
+
+import homework_scripts
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,10 +30,7 @@ ASSIGNMENTS = ["hw1", "hw2"]
 
 pytestmark = pytest.mark.slow
 
-_spec = importlib.util.spec_from_file_location(
-    "gradescope_make_submissions", ROOT / "homework" / "tests" / "make_submissions.py")
-make_submissions = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(make_submissions)
+make_submissions = homework_scripts.load("tests/make_submissions.py")
 
 
 def _pip_requirements(zip_path: Path) -> list[str]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import html
-import importlib.util
 import json
 import re
 import shutil
@@ -21,6 +20,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+import homework_scripts
+
 ROOT = Path(__file__).resolve().parents[1]
 HOMEWORK = ROOT / "homework"
 ASSIGNMENTS = ["hw1", "hw2"]
@@ -28,17 +29,9 @@ ASSIGNMENTS = ["hw1", "hw2"]
 pytestmark = pytest.mark.slow
 
 
-def _load(name: str, path: Path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-build = _load("homework_build", HOMEWORK / "build.py")
-grade = _load("homework_grade", HOMEWORK / "grade.py")
-make_submissions = _load("homework_make_submissions", HOMEWORK / "tests" / "make_submissions.py")
+build = homework_scripts.load("build.py")
+grade = homework_scripts.load("grade.py")
+make_submissions = homework_scripts.load("tests/make_submissions.py")
 
 
 def _run(args, timeout, **kwargs):

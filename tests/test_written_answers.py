@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import csv
 import html
-import importlib.util
 import json
 import re
 import shutil
@@ -19,12 +18,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
+
+import homework_scripts
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
-spec = importlib.util.spec_from_file_location("homework_grade_written", ROOT / "homework" / "grade.py")
-grade = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(grade)
+grade = homework_scripts.load("grade.py")
 
 QUESTIONS = [{"name": "q1", "manual": False, "points": 2.0},
              {"name": "q2", "manual": True, "points": 3.0},
