@@ -16,6 +16,8 @@ from typing import Callable
 
 import numpy as np
 
+from .numeric import lookup
+
 __all__ = ["Activation", "ACTIVATIONS", "get_activation", "erf"]
 
 _SQRT2 = math.sqrt(2.0)
@@ -275,9 +277,4 @@ def get_activation(name: str | Activation) -> Activation:
     """Look an activation up by name; a ``ValueError`` lists the valid names."""
     if isinstance(name, Activation):
         return name
-    try:
-        return ACTIVATIONS[name]
-    except (KeyError, TypeError):
-        raise ValueError(
-            f"Unknown activation {name!r}. Choose one of: {', '.join(ACTIVATIONS)}."
-        ) from None
+    return lookup(ACTIVATIONS, name, "activation")

@@ -17,7 +17,7 @@ from typing import Callable
 
 import numpy as np
 
-from .numeric import whole_number
+from .numeric import lookup, whole_number
 
 __all__ = [
     "DATASETS", "REGRESSION_DATASETS", "DOMAIN", "Dataset",
@@ -149,10 +149,7 @@ _ALL = {**DATASETS, **REGRESSION_DATASETS}
 
 def get_dataset(name: str) -> Dataset:
     """Look a dataset up by name; a ``ValueError`` lists the valid names."""
-    try:
-        return _ALL[name]
-    except (KeyError, TypeError):
-        raise ValueError(f"Unknown dataset {name!r}. Choose one of: {', '.join(_ALL)}.") from None
+    return lookup(_ALL, name, "dataset")
 
 
 def make_dataset(name: str, n_samples: int = 500, noise: float = 0.0, seed=None):

@@ -20,6 +20,7 @@ import numpy as np
 
 from .activations import ACTIVATIONS, get_activation
 from .model import MLP, Pass, check_Xy
+from .numeric import lookup
 from .train import History, evaluate, train
 
 __all__ = [
@@ -193,13 +194,11 @@ def epochs_to_accuracy(history: History, target: float = 0.97, which: str = "tes
     """
     if not isinstance(history, History):
         raise ValueError(f"Expected a History, got {type(history).__name__}.")
-    choices = {"test": "test_accuracy", "train": "train_accuracy"}
-    if which not in choices:
-        raise ValueError(f"Unknown accuracy {which!r}. Choose one of: {', '.join(choices)}.")
+    column = lookup({"test": "test_accuracy", "train": "train_accuracy"}, which, "accuracy")
     target = float(target)
     if not 0.0 < target <= 1.0:
         raise ValueError(f"target must be in (0, 1], got {target!r}.")
-    acc = getattr(history, choices[which])
+    acc = getattr(history, column)
     hit = np.flatnonzero(acc >= target)  # NaN compares False
     return int(hit[0]) + 1 if hit.size else None
 

@@ -21,7 +21,7 @@ from .data import DATASETS, REGRESSION_DATASETS, make_dataset, train_test_split
 from .features import DEFAULT_FEATURES, check_features, featurize
 from .grid import heatmap_grid
 from .model import MLP, collapse
-from .numeric import whole_number
+from .numeric import lookup, whole_number
 from .train import History, Trainer, evaluate
 
 __all__ = [
@@ -95,10 +95,7 @@ def get_scenario(name) -> Settings:
     """A preset by name (or a :class:`Settings`, returned as is); errors list the presets."""
     if isinstance(name, Settings):
         return name
-    try:
-        return SCENARIOS[name]
-    except (KeyError, TypeError):
-        raise ValueError(f"Unknown preset {name!r}. Choose one of: {', '.join(SCENARIOS)}.") from None
+    return lookup(SCENARIOS, name, "preset")
 
 
 @dataclass

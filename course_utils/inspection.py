@@ -18,6 +18,7 @@ from .experiments import Run, Settings
 from .features import featurize
 from .grid import heatmap_points
 from .model import MLP
+from .numeric import lookup
 
 __all__ = ["node_grids", "output_grid", "discretize", "snapshot_at", "net_at", "run_gradient_norms",
            "export_state", "load_network", "EXPORT_FORMAT", "HiddenUnits", "hidden_units",
@@ -303,10 +304,7 @@ def hidden_space(run_or_net, X, features=None, method: str = "output") -> Hidden
     -------
     HiddenSpace
     """
-    try:
-        project = PROJECTIONS[method]
-    except (KeyError, TypeError):
-        raise ValueError(f"Unknown projection {method!r}. Choose one of: {', '.join(PROJECTIONS)}.") from None
+    project = lookup(PROJECTIONS, method, "projection")
     net, features = _net_and_features(run_or_net, features)
     _, _, v, c = _one_hidden_layer(net)
     H = hidden_features(net, X, features)  # (n, h)

@@ -17,6 +17,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .activations import ACTIVATIONS, Activation, get_activation
+from .numeric import lookup
 
 __all__ = ["MLP", "OUTPUTS", "Output", "Pass", "collapse", "tanh_as_sigmoid", "check_Xy"]
 
@@ -103,10 +104,7 @@ OUTPUTS: dict[str, Output] = {
 
 
 def _get_output(name: str) -> Output:
-    try:
-        return OUTPUTS[name]
-    except (KeyError, TypeError):
-        raise ValueError(f"Unknown output {name!r}. Choose one of: {', '.join(OUTPUTS)}.") from None
+    return lookup(OUTPUTS, name, "output")
 
 
 def check_Xy(X, y=None, n_inputs: int | None = None, task: str = "classification"):

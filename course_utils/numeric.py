@@ -1,4 +1,5 @@
-"""Two small things every module shares: the chance-level loss ln 2, and one whole-number check.
+"""Small things every module shares: the chance-level loss ln 2, one whole-number check, and one
+lookup for every name -> object table.
 
 Pure Python (no NumPy needed beyond recognising its integers, no matplotlib, no ipywidgets).
 """
@@ -7,7 +8,7 @@ from __future__ import annotations
 import math
 import numbers
 
-__all__ = ["LN2", "whole_number"]
+__all__ = ["LN2", "whole_number", "lookup"]
 
 LN2 = math.log(2.0)
 """ln 2 ≈ 0.693: the binary cross-entropy of a network that always answers 0.5 - one that
@@ -39,3 +40,16 @@ def whole_number(value, what: str, at_least: int = 1, at_most: int | None = None
     if at_most is None:
         raise ValueError(f"{what} must be a whole number of at least {at_least}, got {value!r}.")
     raise ValueError(f"{what} must be a whole number from {at_least} to {at_most}, got {value!r}.")
+
+
+def lookup(table, name, what: str):
+    """``table[name]`` for a name -> object table; otherwise a ``ValueError`` that names the
+    valid choices, in the table's order: ``Unknown dataset 'moon'. Choose one of: gauss, ...``.
+
+    Every table of the course (activations, datasets, outputs, optimizers, presets, ...) is
+    looked up here, so every learner-facing "unknown name" message reads the same.
+    """
+    try:
+        return table[name]
+    except (KeyError, TypeError):  # TypeError: an unhashable name, e.g. a list
+        raise ValueError(f"Unknown {what} {name!r}. Choose one of: {', '.join(map(str, table))}.") from None

@@ -11,6 +11,7 @@ next call. :func:`course_utils.train` hands them the network's whole flat parame
         opt.step(net.theta, layers.backward(y))
 """
 from __future__ import annotations
+from .numeric import lookup
 
 import math
 
@@ -81,8 +82,4 @@ OPTIMIZERS: dict[str, type] = {"sgd": SGD, "momentum": Momentum, "adam": Adam}
 
 def get_optimizer(name: str, learning_rate: float):
     """A fresh optimizer by name; a ``ValueError`` lists the valid names."""
-    try:
-        cls = OPTIMIZERS[name]
-    except (KeyError, TypeError):
-        raise ValueError(f"Unknown optimizer {name!r}. Choose one of: {', '.join(OPTIMIZERS)}.") from None
-    return cls(learning_rate)
+    return lookup(OPTIMIZERS, name, "optimizer")(learning_rate)

@@ -16,7 +16,7 @@ from typing import Callable
 import numpy as np
 
 from .activations import ACTIVATIONS
-from .numeric import whole_number
+from .numeric import lookup, whole_number
 
 __all__ = ["TARGETS", "PIECE_UNITS", "Pieces", "fit_pieces", "MAX_PIECES"]
 
@@ -112,14 +112,8 @@ def fit_pieces(target: str = "sin", k: int = 6, unit: str = "relu", n: int = 401
     >>> fit_pieces("sin", 6, "relu").max_error < 0.1
     True
     """
-    try:
-        f, (lo, hi) = TARGETS[target]
-    except (KeyError, TypeError):
-        raise ValueError(f"Unknown target {target!r}. Choose one of: {', '.join(TARGETS)}.") from None
-    try:
-        make_units = PIECE_UNITS[unit]
-    except (KeyError, TypeError):
-        raise ValueError(f"Unknown unit {unit!r}. Choose one of: {', '.join(PIECE_UNITS)}.") from None
+    f, (lo, hi) = lookup(TARGETS, target, "target")
+    make_units = lookup(PIECE_UNITS, unit, "unit")
     k = whole_number(k, "k", 1, MAX_PIECES)
     x = np.linspace(lo, hi, int(n))  # (n,)
     y = f(x)  # (n,)

@@ -38,6 +38,7 @@ from urllib.parse import parse_qsl, urlencode
 from .activations import ACTIVATIONS
 from .data import DATASETS, REGRESSION_DATASETS
 from .features import FEATURES
+from .numeric import lookup
 from .train import OPTIMIZERS
 
 __all__ = [
@@ -297,8 +298,7 @@ def regularization_rates(regularization: str, reg_rate: float) -> tuple[float, f
     ``"none"`` gives ``(0.0, 0.0)`` whatever the rate; ``"l1"`` puts the rate on l1 only,
     ``"l2"`` on l2 only.
     """
-    if regularization not in REGULARIZATIONS:
-        raise ValueError(f"Unknown regularization {regularization!r}. Choose one of: {', '.join(REGULARIZATIONS)}.")
+    lookup(dict.fromkeys(REGULARIZATIONS), regularization, "regularization")
     rate = float(reg_rate)
     return (rate if regularization == "l1" else 0.0, rate if regularization == "l2" else 0.0)
 

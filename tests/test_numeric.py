@@ -41,3 +41,27 @@ def test_without_an_upper_bound_the_message_says_at_least():
 def test_every_whole_number_argument_uses_the_one_check(call):
     with pytest.raises(ValueError, match="must be a whole number"):
         call()
+
+
+def test_every_table_is_looked_up_one_way():
+    """One message for every unknown name, listing the table's own keys in order."""
+    from course_utils import ACTIVATIONS, DATASETS, OUTPUTS, get_activation, make_dataset
+    from course_utils.numeric import lookup
+    from course_utils.optimizers import OPTIMIZERS, get_optimizer
+    from course_utils.experiments import SCENARIOS, get_scenario
+
+    assert lookup({"a": 1, "b": 2}, "b", "letter") == 2
+    with pytest.raises(ValueError, match=r"^Unknown letter 'z'\. Choose one of: a, b\.$"):
+        lookup({"a": 1, "b": 2}, "z", "letter")
+    with pytest.raises(ValueError, match="Unknown letter"):
+        lookup({"a": 1}, ["unhashable"], "letter")
+    for call, table, what in [(get_activation, ACTIVATIONS, "activation"),
+                              (lambda n: make_dataset(n, 10), DATASETS, "dataset"),
+                              (lambda n: get_optimizer(n, 0.1), OPTIMIZERS, "optimizer"),
+                              (get_scenario, SCENARIOS, "preset")]:
+        with pytest.raises(ValueError) as err:
+            call("nope")
+        assert str(err.value).startswith(f"Unknown {what} 'nope'. Choose one of: {next(iter(table))}")
+    with pytest.raises(ValueError, match="Unknown output 'nope'. Choose one of: " + ", ".join(OUTPUTS)):
+        from course_utils import MLP
+        MLP([2, 1], output="nope")
