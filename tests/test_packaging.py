@@ -237,3 +237,12 @@ def test_learners_get_the_learner_install_and_testers_the_test_tools():
             f"make {target} should set up the learner install only"
     for target in ("test", "bench", "loadtest"):
         assert tester in _needs(rules, target), f"make {target} needs the test tools"
+
+
+def test_license_is_an_spdx_string():
+    """A license given as a TOML table stops building on 2027-02-18 (setuptools' warning); the SPDX
+    string form needs setuptools >= 77 to build."""
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert meta["project"]["license"] == "MIT"
+    req = next(r for r in meta["build-system"]["requires"] if r.startswith("setuptools"))
+    assert tuple(int(x) for x in req.split(">=")[1].split(".")[:1]) >= (77,)
