@@ -3,6 +3,7 @@ scripts, not a package: the tests load each once, by path, and share the module.
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from pathlib import Path
 
@@ -18,3 +19,13 @@ def load(relative: str):
         sys.modules[name] = module
         spec.loader.exec_module(module)
     return sys.modules[name]
+
+
+def fake_build(root: Path, questions: list[dict], assignment: str = "hw1") -> Path:
+    """``root/dist`` laid out as ``homework/build.py`` leaves it, for tests that never run a
+    kernel: an empty autograder zip (never opened) and ``questions.json``."""
+    out = Path(root) / "dist"
+    (out / assignment / "autograder").mkdir(parents=True)
+    (out / assignment / "autograder" / f"{assignment}-autograder.zip").write_bytes(b"")
+    (out / assignment / "questions.json").write_text(json.dumps({"questions": questions}))
+    return out

@@ -38,11 +38,7 @@ STUDENT_ERRORS = {
 @pytest.fixture
 def dist(tmp_path):
     """A built assignment as grade.py finds it: the autograder zip (never opened here) and questions."""
-    out = tmp_path / "dist"
-    (out / "hw1" / "autograder").mkdir(parents=True)
-    (out / "hw1" / "autograder" / "hw1-autograder.zip").write_bytes(b"")
-    (out / "hw1" / "questions.json").write_text(json.dumps({"questions": QUESTIONS}))
-    return out
+    return homework_scripts.fake_build(tmp_path, QUESTIONS)
 
 
 def _class(folder: Path, *names: str) -> Path:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import csv
 import html
-import json
 import re
 import shutil
 import subprocess
@@ -71,10 +70,7 @@ SCRIPT = "<script>alert('hi')</script> and x < 1 & y > 2"
 @pytest.fixture
 def dist(tmp_path):
     """A built assignment: the autograder zip (never opened here), questions.json and the handout."""
-    out = tmp_path / "dist"
-    (out / "hw1" / "autograder").mkdir(parents=True)
-    (out / "hw1" / "autograder" / "hw1-autograder.zip").write_bytes(b"")
-    (out / "hw1" / "questions.json").write_text(json.dumps({"questions": QUESTIONS}))
+    out = homework_scripts.fake_build(tmp_path, QUESTIONS)
     (out / "hw1" / "student").mkdir()
     nbformat.write(_handout(), out / "hw1" / "student" / "hw1.ipynb")
     return out

@@ -14,7 +14,7 @@ from ..data import DOMAIN
 from .boundary import (boundary_handle, draw_boundary, draw_heatmap, draw_live_boundary, draw_points,
                        live_boundary_artists, update_heatmap, update_live_boundary, update_points)
 from .curves import LOSS_SCALE, draw_curves, update_curves
-from .style import CLASS_COLOURS, figure_png, new_figure
+from .style import CLASS_COLOURS, figure_png, new_figure, takeaway_title, wrap_text
 
 __all__ = ["points_legend", "scenario_figure", "comparison_figure", "TrainingView", "describe"]
 
@@ -63,21 +63,11 @@ def _draw_run(ax_b, ax_l, ax_a, run, grid, title, loss_max=None):
 
 def _fit_to_axes(ax, text: str) -> str:
     """``text`` wrapped to the width of ``ax``, so a long settings line never runs off the figure."""
-    from .openbox import _wrap
-
     spec = ax.get_subplotspec()
     ratios = spec.get_gridspec().get_width_ratios() or [1.0] * spec.get_gridspec().ncols
     share = sum(ratios[spec.colspan.start:spec.colspan.stop]) / sum(ratios)
     width_in = 0.9 * ax.figure.get_figwidth() * share  # the axes' share of the row, less its labels
-    return _wrap(text, width_in, 10.0)
-
-
-def _takeaway(fig, text: str | None) -> None:
-    """The figure's bold title: what to see, wrapped to the figure's width."""
-    if text:
-        from .openbox import _TITLE_PT, _wrap
-
-        fig.suptitle(_wrap(text, fig.get_figwidth(), _TITLE_PT, "bold"), fontsize=_TITLE_PT, fontweight="bold")
+    return wrap_text(text, width_in, 10.0)
 
 
 def scenario_figure(run, grid, title: str | None = None, loss_max: float | None = LOSS_SCALE,
@@ -102,7 +92,7 @@ def scenario_figure(run, grid, title: str | None = None, loss_max: float | None 
     """
     fig, axes = new_figure((11.0, 3.6), ncols=3, gridspec_kw={"width_ratios": [1.0, 1.15, 1.15]})
     artists = _draw_run(*axes, run, grid, title or describe(run.settings), loss_max=loss_max)
-    _takeaway(fig, takeaway)
+    takeaway_title(fig, takeaway)
     return fig, artists
 
 
@@ -124,7 +114,7 @@ def comparison_figure(runs, grids, titles, loss_max: float = LOSS_SCALE, takeawa
         for ax in row[1:]:
             ax.set_xlim(0, max_epochs)
         out.append(artists)
-    _takeaway(fig, takeaway)
+    takeaway_title(fig, takeaway)
     return fig, out
 
 

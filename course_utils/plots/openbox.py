@@ -15,7 +15,8 @@ from .boundary import draw_boundary, draw_heatmap, draw_line, draw_points
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from .style import BLUE, CLASS_COLOURS, HEATMAP_CMAP, ORANGE, REFERENCE_COLOUR
+from .style import (BLUE, CLASS_COLOURS, HEATMAP_CMAP, ORANGE, REFERENCE_COLOUR, SUBTITLE_PT,
+                    takeaway_title, wrap_text)
 
 __all__ = ["titled_figure", "draw_snapshot", "draw_filmstrip", "filmstrip_figure", "draw_unit",
            "draw_logit", "hidden_units_figure", "draw_hidden_space", "hidden_space_figure",
@@ -24,37 +25,6 @@ __all__ = ["titled_figure", "draw_snapshot", "draw_filmstrip", "filmstrip_figure
 UNIT_CMAP = "cividis"
 """A hidden unit's own output: dark (low) to yellow (high), readable with any colour vision and
 distinct from the class colours of the output heatmap."""
-
-_TITLE_PT = 13.0
-_SUBTITLE_PT = 9.5
-
-
-def _wrap(text: str, width_in: float, points: float, weight: str = "normal") -> str:
-    """Break ``text`` into lines no wider than ``width_in`` inches at ``points`` size, measured
-    with the font itself (so a title never runs off the figure, whatever its letters)."""
-    from matplotlib.font_manager import FontProperties
-    from matplotlib.textpath import TextToPath
-
-    measure = TextToPath()
-    prop = FontProperties(size=points, weight=weight)
-    room = 0.94 * width_in * 72.0  # points, leaving a small margin each side
-
-    def width(s):
-        return measure.get_text_width_height_descent(s, prop, ismath=False)[0]
-
-    lines = []
-    for paragraph in str(text).splitlines() or [""]:
-        line = ""
-        for word in paragraph.split():
-            trial = f"{line} {word}" if line else word
-            if line and width(trial) > room:
-                lines.append(line)
-                line = word
-            else:
-                line = trial
-        lines.append(line)
-    return "\n".join(lines)
-
 
 def titled_figure(title: str | None, subtitle: str | None = None, figsize=(12.0, 2.8), **subplots):
     """A constrained-layout figure with a takeaway title and a smaller settings subtitle.
@@ -70,11 +40,10 @@ def titled_figure(title: str | None, subtitle: str | None = None, figsize=(12.0,
     """
     fig = Figure(figsize=figsize, dpi=100, layout="constrained")  # as style.new_figure, axes made below
     width = fig.get_figwidth()
-    if title:
-        fig.suptitle(_wrap(title, width, _TITLE_PT, "bold"), fontsize=_TITLE_PT, fontweight="bold")
+    takeaway_title(fig, title)
     sub = fig.subfigures(1, 1)
     if subtitle:
-        sub.suptitle(_wrap(subtitle, width, _SUBTITLE_PT), fontsize=_SUBTITLE_PT, color="#404040")
+        sub.suptitle(wrap_text(subtitle, width, SUBTITLE_PT), fontsize=SUBTITLE_PT, color="#404040")
     axes = sub.subplots(**subplots) if subplots else sub.add_subplot()
     return fig, axes
 

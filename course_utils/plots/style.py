@@ -33,6 +33,43 @@ HEATMAP_CMAP = LinearSegmentedColormap.from_list(
 PNG_METADATA = {"Software": None}
 
 
+TITLE_PT = 13.0
+SUBTITLE_PT = 9.5
+
+
+def wrap_text(text: str, width_in: float, points: float, weight: str = "normal") -> str:
+    """Break ``text`` into lines no wider than ``width_in`` inches at ``points`` size, measured
+    with the font itself (so a title never runs off the figure, whatever its letters)."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    measure = TextToPath()
+    prop = FontProperties(size=points, weight=weight)
+    room = 0.94 * width_in * 72.0  # points, leaving a small margin each side
+
+    def width(s):
+        return measure.get_text_width_height_descent(s, prop, ismath=False)[0]
+
+    lines = []
+    for paragraph in str(text).splitlines() or [""]:
+        line = ""
+        for word in paragraph.split():
+            trial = f"{line} {word}" if line else word
+            if line and width(trial) > room:
+                lines.append(line)
+                line = word
+            else:
+                line = trial
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def takeaway_title(fig: Figure, text: str | None) -> None:
+    """The figure's bold title - what to see - wrapped to the figure's width (nothing if ``text`` is empty)."""
+    if text:
+        fig.suptitle(wrap_text(text, fig.get_figwidth(), TITLE_PT, "bold"), fontsize=TITLE_PT, fontweight="bold")
+
+
 def new_figure(figsize=(6.0, 4.0), dpi: int = 100, **subplots) -> tuple[Figure, object]:
     """A figure outside pyplot (nothing auto-displays) and its axes.
 

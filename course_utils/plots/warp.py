@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.collections import LineCollection
 
-from .style import BLUE, ORANGE, new_figure
+from .style import BLUE, ORANGE, new_figure, takeaway_title
 
 __all__ = ["draw_grid", "update_grid", "grid_figure", "grid_legend"]
 
@@ -72,10 +72,7 @@ def grid_figure(panels: dict, panel_size: float = 3.0, takeaway: str | None = No
     for i, (ax, (title, lines)) in enumerate(zip(axes[0], panels.items())):
         out.append(draw_grid(ax, lines, title=title, labels=("x1", "x2") if i == 0 else ("unit 1", "unit 2")))
     grid_legend(axes[0][0])
-    if takeaway:
-        from .figures import _takeaway
-
-        _takeaway(fig, takeaway)
+    takeaway_title(fig, takeaway)
     return fig, out
 
 

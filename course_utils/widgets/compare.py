@@ -22,6 +22,7 @@ from ..activations import ACTIVATIONS, get_activation
 from ..data import DATASETS, make_dataset, train_test_split
 from ..diagnostics import compare_activations
 from ..experiments import decision_line
+from ..numeric import lookup
 from ..grid import heatmap_grid
 from ..plots import figure_png, flavours
 from ..presets import LEARNING_RATES  # the one learning-rate table, shared with the Playground
@@ -34,12 +35,6 @@ EPOCH_CHOICES = (50, 100, 200, 300, 500)
 
 _NOISE_STEP = 0.05
 _RESOLUTION = 70  # heatmap grid of each boundary picture
-
-
-def _check_choice(value, choices, what: str):
-    if value not in choices:
-        raise ValueError(f"Unknown {what} {value!r}. Choose one of: {', '.join(map(str, choices))}.")
-    return value
 
 
 class ComparePanel(PanelBase):
@@ -80,9 +75,9 @@ class ComparePanel(PanelBase):
                  hidden=(8, 8), seed: int = 0):
         super().__init__()
         first, second = get_activation(first).name, get_activation(second).name
-        _check_choice(dataset, tuple(DATASETS), "dataset")
-        _check_choice(learning_rate, LEARNING_RATES, "learning rate")
-        _check_choice(epochs, EPOCH_CHOICES, "number of epochs")
+        for table, value, what in ((DATASETS, dataset, "dataset"), (LEARNING_RATES, learning_rate, "learning rate"),
+                                   (EPOCH_CHOICES, epochs, "number of epochs")):
+            lookup(dict.fromkeys(table), value, what)
         if not 0.0 <= float(noise) <= 0.5:
             raise ValueError(f"noise must be between 0 and 0.5, got {noise!r}.")
         self.hidden = tuple(int(h) for h in hidden)
