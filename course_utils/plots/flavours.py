@@ -17,6 +17,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from ..activations import ACTIVATIONS
+from ..diagnostics import epochs_label
 from ..numeric import LN2
 from .boundary import (boundary_handle, draw_heatmap, draw_live_boundary, draw_points, update_heatmap,
                        update_live_boundary, update_points)
@@ -329,8 +330,9 @@ def update_run_boundary(artists: dict, values, X=None, y=None, *, line=None, bou
 def _run_title(run) -> str:
     if run.diverged:
         return f"{run.activation}: diverged"
-    reached = "never" if run.epochs_to_target is None else f"{run.epochs_to_target} epochs"
-    return f"{run.activation}: {run.target:.0%} in {reached}\nfinal loss {run.final_loss:.3f}"
+    # The table's own rounding (diagnostics.epochs_label), so picture and table agree.
+    joiner = " " if run.epochs_to_target is None else " in "
+    return f"{run.activation}: {run.target:.0%}{joiner}{epochs_label(run)} epochs\nfinal loss {run.final_loss:.3f}"
 
 
 def draw_small_multiples(axes, runs: Sequence, grids: Sequence, X, y) -> list[dict]:
