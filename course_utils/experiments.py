@@ -17,18 +17,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .data import DATASETS, REGRESSION_DATASETS, make_dataset, train_test_split
+from .data import get_dataset, make_dataset, train_test_split
 from .features import DEFAULT_FEATURES, check_features, featurize
 from .grid import heatmap_grid
 from .model import MLP, collapse
-from .numeric import lookup, whole_number
+from .numeric import chance_loss, lookup, whole_number
 from .train import History, Trainer, evaluate
 
 __all__ = [
     "Settings", "SCENARIOS", "LEARNING_RATES", "Run", "get_scenario", "prepare", "advance",
     "reset", "run_scenario", "summary_line", "status_text", "probability_grid", "decision_line",
     "FILMSTRIP_EPOCHS", "Snapshot", "Filmstrip", "filmstrip", "WIDTH_SWEEP", "WIDTHS", "WidthSweep",
-    "width_sweep",
+    "width_sweep", "output_head", "chance_note",
 ]
 
 from .presets import LEARNING_RATES  # noqa: E402  (the Playground's learning-rate choices)
@@ -73,7 +73,21 @@ class Settings:
 
     @property
     def layer_sizes(self) -> list[int]:
-        return [len(self.features), *self.hidden, 1]
+        return [len(self.features), *self.hidden, output_head(self.dataset)[1]]
+
+
+def output_head(dataset: str) -> tuple[str, int]:
+    """The output head a dataset needs, and its number of output units.
+
+    Regression sets get a linear unit with squared error, ``("linear", 1)``; two classes a
+    sigmoid with binary cross-entropy, ``("sigmoid", 1)``; K > 2 classes a softmax over K
+    units with cross-entropy, ``("softmax", K)``. Unknown names raise ``ValueError`` listing
+    the datasets.
+    """
+    d = get_dataset(dataset)
+    if d.task == "regression":
+        return "linear", 1
+    return ("sigmoid", 1) if d.n_classes == 2 else ("softmax", d.n_classes)
 
 
 # Shared by every preset: one hidden layer of 8, full-batch gradient descent at lr 1, 300
@@ -108,6 +122,7 @@ class Run:
     X_train, X_test : ndarray of float64, shapes (n_train, 2), (n_test, 2)
         Raw coordinates (what the pictures show).
     y_train, y_test : ndarray of int64, shapes (n_train,), (n_test,)
+        Labels 0 ... K-1 (float64 targets for a regression set).
     net : MLP
         Its inputs are ``featurize(X, settings.features)``.
     initial_params : list of (W, b)
@@ -133,24 +148,20 @@ class Run:
         return self.history.epochs_run
 
     def predict_proba(self, X) -> np.ndarray:
-        """P(class 1) for raw coordinates ``X`` (m, 2) -> (m,)."""
+        """P(class 1) for raw coordinates ``X`` (m, 2) -> (m,); (m, K) for K > 2 classes."""
         return self.net.predict_proba(featurize(X, self.settings.features))
 
     def test_accuracy(self) -> float:
-        """Share of test points on the right side of the 0.5 boundary, now (any epoch, 0 included)."""
-        return float(np.mean((self.predict_proba(self.X_test) >= 0.5) == self.y_test))
+        """Share of test points given their own class, now (any epoch, 0 included)."""
+        return float(np.mean(self.net.predict(featurize(self.X_test, self.settings.features)) == self.y_test))
 
 
 def prepare(settings) -> Run:
     """Data, split and a network at its initial weights; nothing trained yet."""
     s = get_scenario(settings)
-    if s.dataset not in DATASETS and s.dataset not in REGRESSION_DATASETS:
-        raise ValueError(f"Unknown dataset {s.dataset!r}. "
-                         f"Choose one of: {', '.join([*DATASETS, *REGRESSION_DATASETS])}.")
+    output, _ = output_head(s.dataset)  # linear, sigmoid or softmax, from the dataset's classes
     X, y = make_dataset(s.dataset, s.n_samples, s.noise, seed=s.data_seed)
     X_train, X_test, y_train, y_test = train_test_split(X, y, s.test_fraction, seed=s.data_seed)
-    # Regression datasets get a linear output unit with squared error.
-    output = "linear" if s.dataset in REGRESSION_DATASETS else "sigmoid"
     net = MLP(s.layer_sizes, s.activation, seed=s.seed, output=output)
     return Run(s, X_train, X_test, y_train, y_test, net, net.get_params())
 
@@ -186,7 +197,8 @@ def run_scenario(settings, **changes) -> Run:
 
 
 def probability_grid(run: Run, resolution: int = 100) -> np.ndarray:
-    """P(class 1) on the heatmap grid, shape (resolution, resolution); see ``grid.heatmap_grid``."""
+    """P(class 1) on the heatmap grid, shape (resolution, resolution); for K > 2 classes each
+    class's probability, (resolution, resolution, K). See ``grid.heatmap_grid``."""
     return heatmap_grid(run.predict_proba, resolution)
 
 
@@ -214,7 +226,8 @@ def decision_line(net: MLP, features=DEFAULT_FEATURES):
     (w, b) or None
         ``w`` float64 (2,), ``b`` float: the line in raw coordinates. None when the boundary
         is not a straight line (a nonlinear hidden activation, or inputs such as ``x1^2``),
-        when there is no decision boundary (a regression output), or when the collapsed
+        when there is no decision boundary (a regression output), when there are more than
+        two classes (their regions are bounded by several lines), or when the collapsed
         weights are not finite or are all zero (a diverged network; one class everywhere).
     """
     features = check_features(features)
@@ -222,7 +235,9 @@ def decision_line(net: MLP, features=DEFAULT_FEATURES):
         return None
     if not set(features) <= set(_PLANE_AXES):
         return None
-    W, b = collapse(net)  # (n_inputs, 1), (1,)
+    W, b = collapse(net)  # (n_inputs, K), (K,)
+    if W.shape[1] != 1:
+        return None  # K class scores: one line per pair of classes, drawn from the grid instead
     w = np.zeros(2)
     for row, name in enumerate(features):
         w[_PLANE_AXES[name]] = W[row, 0]
@@ -230,6 +245,15 @@ def decision_line(net: MLP, features=DEFAULT_FEATURES):
     if not (np.isfinite(w).all() and math.isfinite(b)) or not w.any():
         return None
     return w, b
+
+
+def chance_note(net: MLP) -> str:
+    """The loss of a network that learned nothing, in words: ``"ln 3 = 1.099 is a network
+    that learned nothing"`` for three classes (ln 2 = 0.693 for two); "" for regression."""
+    k = net.n_classes
+    if k is None:
+        return ""
+    return f"ln {k} = {chance_loss(k):.3f} is a network that learned nothing"
 
 
 def summary_line(history: History) -> str:
@@ -321,7 +345,8 @@ class Filmstrip:
 
 def _snapshot(run: Run, resolution: int) -> Snapshot:
     line = None
-    if run.settings.activation == "linear" and tuple(run.settings.features) == DEFAULT_FEATURES:
+    if run.settings.activation == "linear" and tuple(run.settings.features) == DEFAULT_FEATURES \
+            and not run.net.output.vector:
         W, b = collapse(run.net)  # (2, 1), (1,)
         line = (W[:, 0].copy(), float(b[0]))
     loss, acc = evaluate(run.net, featurize(run.X_train, run.settings.features), run.y_train)

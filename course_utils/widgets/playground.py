@@ -28,7 +28,6 @@ from .. import inspection as ins
 from ..features import FEATURES
 from ..plots.figures import TrainingView
 from ..plots.network import NetworkView
-from ..numeric import LN2
 from ..presets import (CHOICES, check_value, HIDEABLE, MAX_LAYERS, MAX_NEURONS, PLAYGROUND_DEFAULTS, parse_query,
                        settings_fields, slider_range, to_query)
 from .base import PanelBase, status_html
@@ -412,9 +411,10 @@ class Playground(PlaybackMixin, PanelBase):
         """Point the pictures at the run's data (a new view when the task changes)."""
         run = self.run
         task = run.net.task
-        if self.view is None or self._view_task != task:
-            self.view = TrainingView(self.resolution, figsize=(10.0, 3.4), dpi=80, task=task)
-            self._view_task = task
+        if self.view is None or self._view_task != (task, run.net.n_classes):
+            self.view = TrainingView(self.resolution, figsize=(10.0, 3.4), dpi=80, task=task,
+                                     n_classes=run.net.n_classes or 2)
+            self._view_task = (task, run.net.n_classes)
             self.image.layout.width = _pixel_layout(self.view.fig).width  # shown at its own size
         y_tr, y_te = run.y_train, run.y_test
         if task == "regression":  # colour the points by the sign of their target
@@ -423,8 +423,7 @@ class Playground(PlaybackMixin, PanelBase):
         out = run.net.output
         self.loss_note.value = (
             f'<div class="pg-loss-note" style="font-size:small">Output unit: {out.name}; loss: '
-            f'{html.escape(out.loss_name)}' + (f" (ln 2 = {LN2:.3f} is a network that learned nothing)"
-                                                 if task == "classification" else "") +
+            f'{html.escape(out.loss_name)}' + (f" ({ex.chance_note(run.net)})" if task == "classification" else "") +
             ". The curves show the data loss, without the regularization penalty.</div>")
 
     def _draw(self, net=None, shown_epoch: int | None = None) -> None:
