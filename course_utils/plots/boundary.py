@@ -165,7 +165,7 @@ def draw_boundary(ax, values, domain=DOMAIN, level: float = 0.5, **style):
     place: live pictures redraw it through :func:`update_live_boundary`.
 
     For K classes, ``values`` (n, n, K), the boundaries are where the most probable class
-    changes: for each class k the 0 contour of ``p_k - max_{j != k} p_j``. They are drawn
+    changes: for each class k the 0 contour of ``log p_k - max_{j != k} log p_j``. They are drawn
     as one ContourSet of those lines (``level`` is not used).
     """
     values = np.asarray(values, dtype=float)
@@ -186,10 +186,13 @@ def _class_boundaries(ax, centres, probs, style):
 
     if not np.isfinite(probs).all():
         return None
+    # In log-probabilities the margins are differences of logits: for a linear network they
+    # are linear in the plane, so the contour's linear interpolation puts them exactly.
+    logp = np.log(np.maximum(probs, np.finfo(float).tiny))
     lines = []
     for k in range(probs.shape[-1]):
-        others = np.delete(probs, k, axis=-1).max(axis=-1)
-        margin = probs[..., k] - others  # > 0 where class k wins
+        others = np.delete(logp, k, axis=-1).max(axis=-1)
+        margin = logp[..., k] - others  # > 0 where class k wins
         if margin.min() < 0.0 < margin.max():
             lines += contourpy.contour_generator(centres, centres, margin).lines(0.0)
     if not lines:
