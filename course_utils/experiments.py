@@ -28,7 +28,7 @@ __all__ = [
     "Settings", "SCENARIOS", "LEARNING_RATES", "Run", "get_scenario", "prepare", "advance",
     "reset", "run_scenario", "summary_line", "status_text", "probability_grid", "decision_line",
     "FILMSTRIP_EPOCHS", "Snapshot", "Filmstrip", "filmstrip", "WIDTH_SWEEP", "WIDTHS", "WidthSweep",
-    "width_sweep", "output_head", "chance_note",
+    "width_sweep", "output_head", "chance_note", "THREE_ARMS",
 ]
 
 from .presets import LEARNING_RATES  # noqa: E402  (the Playground's learning-rate choices)
@@ -103,6 +103,12 @@ SCENARIOS: dict[str, Settings] = {
                               features=("x1", "x2", "x1^2", "x2^2"), learning_rate=0.1),
 }
 """Preset name -> :class:`Settings` for notebooks 02-04 and the live panel."""
+
+
+THREE_ARMS = _BASE.replace(dataset="spiral3", hidden=(16,), optimizer="adam", learning_rate=0.03)
+"""Three classes for notebook 05: the three-arm spiral, one hidden layer of 16, Adam at lr 0.03,
+300 epochs; the output is a softmax over three units (:func:`output_head`). With a linear
+activation it stays at 38 % (three straight-edged regions); tanh and ReLU reach 100 %."""
 
 
 def get_scenario(name) -> Settings:
