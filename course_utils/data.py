@@ -25,7 +25,7 @@ import numpy as np
 from .numeric import lookup, whole_number
 
 __all__ = [
-    "DATASETS", "REGRESSION_DATASETS", "DOMAIN", "Dataset",
+    "DATASETS", "TWO_CLASS_DATASETS", "REGRESSION_DATASETS", "DOMAIN", "Dataset",
     "make_dataset", "train_test_split", "get_dataset",
 ]
 
@@ -181,6 +181,9 @@ _ENTRIES = [
 
 DATASETS: dict[str, Dataset] = {d.name: d for d in _ENTRIES if d.task == "classification"}
 """Classification datasets by name (labels 0 ... ``n_classes - 1``: two classes, or three)."""
+
+TWO_CLASS_DATASETS: dict[str, Dataset] = {n: d for n, d in DATASETS.items() if d.n_classes == 2}
+"""The two-class sets (labels 0/1): what the sigmoid-output panels of notebooks 02-05 offer."""
 
 REGRESSION_DATASETS: dict[str, Dataset] = {d.name: d for d in _ENTRIES if d.task == "regression"}
 """Regression datasets by name (float targets in about [-1, 1])."""

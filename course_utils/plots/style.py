@@ -4,7 +4,8 @@ Colour-blind-safe throughout: the two classes are orange (class 0) and blue (cla
 and the heatmap runs orange -> white -> blue, so the decision boundary is where the
 picture turns white (and the live panels draw it as a solid black line on top). With
 more classes, class 2 onward take Okabe-Ito's bluish green, reddish purple and sky blue
-(:func:`class_colours`); hue is the class, and white is "unsure". Train and test points also differ in shape, not only in colour.
+(:func:`class_colours`); hue is the class, and white is "unsure". Train and test points
+also differ in shape, not only in colour.
 """
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 
 __all__ = [
-    "CLASS_COLOURS", "CLASS_PALETTE", "class_colours", "TRAIN_COLOUR", "TEST_COLOUR", "REFERENCE_COLOUR", "HEATMAP_CMAP",
-    "new_figure", "figure_png", "show_figure",
+    "CLASS_COLOURS", "CLASS_PALETTE", "class_colours", "TRAIN_COLOUR", "TEST_COLOUR", "REFERENCE_COLOUR",
+    "HEATMAP_CMAP", "new_figure", "figure_png", "show_figure",
 ]
 
 ORANGE = "#e66101"
