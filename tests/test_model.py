@@ -173,8 +173,9 @@ def test_loss_and_gradients_do_not_mutate_inputs():
 
 
 @pytest.mark.parametrize("sizes, words", [
-    ([2, 4, 2], "exactly 1 unit"), ([2, 0, 1], "at least 1 unit"), ([2], "layer_sizes"),
-    ("abc", "layer_sizes"), ([2, 2.5, 1], "layer_sizes"),
+    ([2, 4, 2], "exactly 1 unit"), ([2, 0, 1], r"layer_sizes\[1\] must be a whole number from 1 to 1024, got 0"),
+    ([2], "layer_sizes"), ("abc", "layer_sizes"), ([2, 2.5, 1], r"layer_sizes\[1\] must be a whole number"),
+    ([2, 2000, 1], "from 1 to 1024"), ([2] + [3] * 17 + [1], "At most 16 hidden layers"), (5, "layer_sizes"),
 ])
 def test_bad_layer_sizes(sizes, words):
     with pytest.raises(ValueError, match=words):
