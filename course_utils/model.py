@@ -381,7 +381,10 @@ class Pass:
     Attributes (after :meth:`forward`)
     ----------------------------------
     A : list of ndarray
-        Each layer's input: ``A[0]`` is the batch ``X`` (n, d), ``A[l + 1] = activation(Z[l])``.
+        Each layer's input: ``A[0]`` is (the pass's copy of) the batch ``X`` (n, d),
+        ``A[l + 1] = activation(Z[l])``.
+    X1 : ndarray, (n, d + 1)
+        The batch with a column of ones, ``[X 1]``, for the first layer's product.
     Z : list of ndarray
         Pre-activations ``Z[l] = A[l] W_l + b_l``, (n, fan_out); ``Z[-1]`` is the logit, (n, 1).
     grad : ndarray, (n_parameters,)
@@ -402,6 +405,7 @@ class Pass:
         # product [X 1] [W; b] (the same sums as X W + b, bit for bit), which saves adding b to
         # each of the n rows - a slow broadcast. theta holds each layer as the block [W; b].
         self.X1 = np.ones((n, sizes[0] + 1))
+        self.A[0] = np.empty((n, sizes[0]))  # the batch itself, (n, d): the pass's own copy
         self.Wb = net.theta[:(sizes[0] + 1) * sizes[1]].reshape(sizes[0] + 1, sizes[1])
         self.grad = np.empty(n_parameters(sizes))
         self.grads = layer_views(self.grad, sizes)
@@ -410,8 +414,8 @@ class Pass:
         self.layers = list(zip(net.params, self.grads, self.Z, self.dZ))
 
     def load(self, X: np.ndarray) -> None:
-        """Take the batch ``X`` (n, d) that :meth:`forward` runs on until the next one."""
-        self.A[0] = X
+        """Copy in the batch ``X`` (n, d) that :meth:`forward` runs on until the next one."""
+        np.copyto(self.A[0], X)
         np.copyto(self.X1[:, :-1], X)
 
     def forward(self, X: np.ndarray | None = None) -> np.ndarray:
