@@ -72,6 +72,11 @@ def measure(repeats: int) -> dict:
     """Median seconds per row label, and for the baseline: {"wall": ..., "cpu": ...}."""
     # This checkout's course_utils first, whatever is installed in the environment.
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    # A learner's kernel reads course_utils from the bytecode cache its first import wrote (pip
+    # compiles the installed libraries at install time). With PYTHONDONTWRITEBYTECODE set, as
+    # on some shared machines, every fresh process would compile the course's ~25 modules again
+    # (~0.2 s of CPU, measured) and the figures would time the compiler, not the import.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     for _, statement, _, baseline in ROWS:  # warm the file cache and the bytecode caches; not timed
         run_once(statement, env, baseline)
     samples = {key: {"wall": [], "cpu": []} for key in [BASELINE] + [label for label, *_ in ROWS]}
