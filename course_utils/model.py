@@ -58,7 +58,8 @@ class Output:
     """An output head: how a logit becomes a prediction, a loss and a gradient.
 
     Every function works elementwise on logits ``z`` and targets ``y`` of one shape
-    (any: (n,) for a batch, (epochs, n) for a chunk of a run).
+    (any: (n,) for a batch, (epochs, n) for a chunk of a run), or with ``y`` broadcast
+    against ``z``: a full-batch run measures its chunk of logits (epochs, n) against y (n,).
 
     Attributes
     ----------
