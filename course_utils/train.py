@@ -257,10 +257,8 @@ class Trainer:
                 self._diverge(self._before_last, hist.epochs_run + 1, math.inf)
         return hist
 
-    def _order(self, epoch: int):
-        """The rows in the epoch's order: as given (full batch), or shuffled from (seed, epoch)."""
-        if self.batch_size is None:
-            return slice(None)
+    def _order(self, epoch: int) -> np.ndarray:
+        """The rows of a mini-batch run in the epoch's order, shuffled from (seed, epoch)."""
         return np.random.default_rng((self._base, epoch)).permutation(len(self.y))
 
     def _train_chunk(self, first_epoch: int, k: int) -> int:
@@ -268,29 +266,21 @@ class Trainer:
 
         Returns the number of epochs recorded (fewer than ``k`` after a divergence).
         """
-        theta, opt, P, test = self.net.theta, self.optimizer, self._P, self._test_pass
+        theta, opt, P, Z, test = self.net.theta, self.optimizer, self._P, self._Z, self._test_pass
+        full, X, y, l1, l2 = self.batch_size is None, self.X, self.y, self.l1, self.l2
         np.copyto(P[0], self._before_last)
-        if self.batch_size is None:
-            # Full batch, the benchmark's case: one pass over data it already holds, so a step
-            # is forward / backward / update and two copies, with nothing gathered or sliced.
-            layers, y, Z, l1, l2 = self._passes[len(self.y)], self.y, self._Z, self.l1, self.l2
-            for i in range(k):
-                np.copyto(P[i + 1], theta)  # kept to step back to if this run blows up
-                np.copyto(Z[i], layers.forward())
-                opt.step(theta, layers.backward(y, l1, l2))
-                if test is not None:
-                    np.copyto(self._Z_test[i], test.forward())
-            return self._record(first_epoch, k)
         step = 0
         for i in range(k):
-            order = self._order(first_epoch + i)
-            X, y = self.X[order], self.y[order]
-            self._Y[i] = y
+            if not full:  # mini-batches: this epoch's order of the rows
+                order = self._order(first_epoch + i)
+                X, y = self.X[order], self.y[order]
+                self._Y[i] = y
             for s, e in self._bounds:
                 layers = self._passes[e - s]
                 np.copyto(P[step + 1], theta)  # kept to step back to if this run blows up
-                self._Z[i, s:e] = layers.forward(X[s:e])
-                opt.step(theta, layers.backward(y[s:e], self.l1, self.l2))
+                # (a full batch sits in its pass already: forward() runs it without a copy)
+                np.copyto(Z[i, s:e], layers.forward(None if full else X[s:e]))
+                opt.step(theta, layers.backward(y[s:e], l1, l2))
                 step += 1
             if test is not None:
                 np.copyto(self._Z_test[i], test.forward())
