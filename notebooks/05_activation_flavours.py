@@ -324,8 +324,15 @@ for target in ("sin", "x^2"):
 # a parabola is all slope, and each ramp adds a slope, while each step adds only a bump. In two
 # dimensions the same holds for the boundary: a ReLU network is linear on each region where its
 # units' on/off pattern is fixed, so its boundary is made of **straight pieces - a polygon**; a
-# sigmoid or tanh network's boundary is **round**. Move the slider: with one piece a ReLU fit is a
-# single ramp; each added piece adds one kink.
+# sigmoid or tanh network's boundary is **round**.
+#
+# Now build one yourself. The first row sets the number of pieces k (one piece: a single ramp; each
+# added piece adds one kink). The second row picks one piece, drawn bold, and moves it: **kink at**
+# (a sigmoid's **step at**) and its **weight**. With *fit weights* ticked, least squares picks the
+# best weights for the kinks where you put them, so you see what placement alone does: move a kink
+# of an x² fit into a long straight stretch and the largest error grows. Untick it and every weight
+# is yours (only the bias is still fitted): set one weight to 0 and its piece lies flat; can you
+# find weights that beat the fit? Tab and the arrow keys move every control.
 
 # %%
 from course_utils.widgets import PiecesPanel
