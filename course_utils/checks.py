@@ -70,8 +70,8 @@ class MultipleChoice(_Check):
     question : str
         Shown as HTML above the options.
     options : sequence of str
-        At least two distinct option texts, shown as radio buttons (keyboard usable:
-        Tab to them, arrow keys to move).
+        At least two distinct option texts, shown together in a list box (one Tab stop;
+        the arrow keys move the choice and stay inside this question).
     answer : int or str
         The right option, by index or by its text.
     why : str
@@ -84,8 +84,15 @@ class MultipleChoice(_Check):
     ----------
     widget : ipywidgets.VBox
         Question, ``choices``, ``button``, ``feedback``.
-    choices : ipywidgets.RadioButtons
+    choices : ipywidgets.Select
         ``value`` is None until the learner picks one.
+
+    Notes
+    -----
+    Not ``RadioButtons``: ipywidgets 8 draws those as radio inputs without a shared ``name``,
+    so a browser groups them with no one: Tab stops at every option, and the arrow keys run on
+    past the last option into the next question on the page and tick an answer there (seen in
+    Chromium, tests/test_browser.py). A ``<select>`` list box is one control per question.
     """
 
     def __init__(self, question: str, options, answer, why: str, wrong_why: dict | None = None):
@@ -100,7 +107,9 @@ class MultipleChoice(_Check):
             raise ValueError(f"wrong_why has keys that are not options: {unknown!r}; "
                              f"the options are {self.options!r}")
         self.question = W.HTML(question)
-        self.choices = W.RadioButtons(options=self.options, value=None, layout=W.Layout(width="auto"))
+        self.choices = W.Select(options=self.options, value=None, rows=len(self.options),
+                                description="Your answer:", style={"description_width": "initial"},
+                                layout=W.Layout(width="auto", max_width="100%"))
         self.widget = W.VBox([self.question, self.choices, self.button, self.feedback])
 
     def _answer_text(self, answer) -> str:

@@ -329,10 +329,11 @@ for target in ("sin", "x^2"):
 # Now build one yourself. The first row sets the number of pieces k (one piece: a single ramp; each
 # added piece adds one kink). The second row picks one piece, drawn bold, and moves it: **kink at**
 # (a sigmoid's **step at**) and its **weight**. With *fit weights* ticked, least squares picks the
-# best weights for the kinks where you put them, so you see what placement alone does: move a kink
-# of an x² fit into a long straight stretch and the largest error grows. Untick it and every weight
-# is yours (only the bias is still fitted): set one weight to 0 and its piece lies flat; can you
-# find weights that beat the fit? Tab and the arrow keys move every control.
+# best weights for the kinks where you put them, so you see what placement alone does: crowd the
+# kinks of an x² fit into one half and the other half, left with too few, sets the largest error.
+# Untick it and every weight is yours (only the bias is still fitted): set one weight to 0 and its
+# piece lies flat; can you bring the largest error back down to the fitted one? Tab and the arrow
+# keys move every control.
 
 # %%
 from course_utils.widgets import PiecesPanel

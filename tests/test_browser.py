@@ -96,3 +96,75 @@ def test_notebook_02_runs_in_jupyterlab_and_shows_its_panel(page, tmp_path, allo
         assert panel_image.get_attribute("src")
         page.console.assert_clean()
     assert_server_stopped(base)
+
+
+# ------------------------------------------------------------------ quizzes, by keyboard
+NOTEBOOK_01 = "notebooks/01_composite_linear_functions.ipynb"
+FIRST_QUIZ = "a straight line (or no boundary at all)"  # the first option of 01's first check
+
+_FOCUSED_FEEDBACK_JS = """() => {
+    const box = document.activeElement.closest('.widget-vbox');
+    const status = box && box.querySelector('[role=status]');
+    return status ? status.innerText : null;
+}"""
+
+
+def _tab_until(page, predicate_js: str, limit: int = 80) -> None:
+    """Press Tab until ``predicate_js(document.activeElement)`` holds (a learner tabbing down the page)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"(e => {predicate_js})(document.activeElement)"):
+            return
+    raise AssertionError(f"{limit} presses of Tab never reached the element where {predicate_js}")
+
+
+def _feedback_after(page, key: str, expected: str) -> str:
+    """Press ``key`` on the focused control and wait until its quiz's feedback line contains ``expected``."""
+    page.keyboard.press(key)
+    page.wait_for_function(f"() => ({_FOCUSED_FEEDBACK_JS})()?.includes({json.dumps(expected)})",
+                           timeout=30_000)
+    return page.evaluate(_FOCUSED_FEEDBACK_JS)
+
+
+def test_quizzes_answered_by_keyboard_in_voila(page):
+    with voila_server(NOTEBOOK_01, VOILA_TEST_ARGS) as url:
+        page.goto(url, wait_until="domcontentloaded")
+        page.wait_for_selector(".widget-text input[placeholder='e.g. 0.5']", timeout=RENDER_TIMEOUT_MS)
+        selects = page.locator(".widget-select select")
+        assert selects.count() >= 2  # two multiple-choice checks, each one list box
+
+        # Multiple choice: Tab to the list, arrows to choose, Tab to Check, Enter.
+        # (ipywidgets writes the options' spaces as no-break spaces)
+        _tab_until(page, f"e.tagName === 'SELECT' && e.options[0].text.replace(/\\u00a0/g, ' ') === "
+                         f"{json.dumps(FIRST_QUIZ)}")
+        page.keyboard.press("ArrowDown")  # nothing chosen yet: the first option
+        page.keyboard.press("ArrowDown")  # the second: wrong
+        _tab_until(page, "e.tagName === 'BUTTON' && e.innerText.includes('Check')", limit=2)
+        assert "Not quite" in _feedback_after(page, "Enter", "Not quite")
+        page.keyboard.press("Shift+Tab")
+        for _ in range(5):  # past the end: the arrows stay in this question (radio inputs did not)
+            page.keyboard.press("ArrowDown")
+        last = selects.first.evaluate("e => e.options.length - 1")
+        page.wait_for_function("n => document.activeElement.selectedIndex === n", arg=last)
+        assert selects.nth(1).evaluate("e => e.selectedIndex") == -1, "the arrows answered the next question"
+        for _ in range(5):
+            page.keyboard.press("ArrowUp")
+        page.keyboard.press("Tab")
+        assert "Right" in _feedback_after(page, "Enter", "Right")
+
+        # Number check: Tab to the box, type, Enter checks; bad input gets a message, not a traceback.
+        _tab_until(page, "e.tagName === 'INPUT' && e.placeholder === 'e.g. 0.5'")
+        page.keyboard.type("three")
+        assert "Type a number" in _feedback_after(page, "Enter", "Type a number")
+        page.keyboard.press("ControlOrMeta+a")
+        page.keyboard.type("4")
+        assert "4 is too high" in _feedback_after(page, "Enter", "too high")
+        page.keyboard.press("ControlOrMeta+a")
+        page.keyboard.type("3,0")  # a decimal comma is a number too
+        assert "Right" in _feedback_after(page, "Enter", "Right")
+
+        statuses = page.locator(".widget-vbox [role=status][aria-live=polite]")
+        assert statuses.count() >= 3  # screen readers are told about the feedback
+        assert error_outputs(page) == [] and "Traceback" not in page.locator("body").inner_text()
+        page.console.assert_clean()
+    assert_server_stopped(url)
