@@ -52,6 +52,10 @@ def test_committed_executed_in_order_without_errors(path):
     for i, cell in enumerate(cells):
         for out in cell.outputs:
             assert out.output_type != "error", f"code cell {i} stored an error: {out.get('ename')}"
+            # A warning is error output too for a learner who pressed Run All in JupyterLab (which
+            # shows stderr in red); Voila hides stderr, so this is where it is caught.
+            assert not (out.output_type == "stream" and out.name == "stderr"), \
+                f"code cell {i} wrote to stderr: {out.text[:300]!r}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
