@@ -184,8 +184,8 @@ def test_pieces_placed_by_hand_sit_where_they_are_put():
 
 def test_a_moved_sigmoid_step_keeps_its_shape():
     a = pc.fit_pieces("sin", 4, "sigmoid", knots=[-2.0, -1.0, 0.0, 1.0], weights=[1, 1, 1, 1])
-    b = pc.fit_pieces("sin", 4, "sigmoid", knots=[-2.0, -1.0, 0.0, 2.0], weights=[1, 1, 1, 1])
-    shift = int(round(1.0 / (a.x[1] - a.x[0])))  # one unit of x, in samples
+    b = pc.fit_pieces("sin", 4, "sigmoid", knots=[-2.0, -1.0, 0.0, 2.5], weights=[1, 1, 1, 1])
+    shift = int(round(1.5 / (a.x[1] - a.x[0])))  # 1.5 in x is exactly 100 samples (spacing 6 / 400)
     np.testing.assert_allclose(b.pieces[3][shift:], a.pieces[3][:-shift], atol=1e-12)
 
 
