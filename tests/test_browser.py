@@ -43,7 +43,7 @@ def allow_root(tmp_path, monkeypatch):
 
 def test_voila_renders_notebook_05_and_the_compare_panel_reacts(page):
     with voila_server(NOTEBOOK_05, VOILA_TEST_ARGS) as url:
-        page.goto(url, wait_until="domcontentloaded")
+        page.goto(url, wait_until="domcontentloaded", timeout=RENDER_TIMEOUT_MS)  # Voila runs every cell first
         before = wait_for_new_src(page, PANEL_IMG, None, RENDER_TIMEOUT_MS)
         page.wait_for_selector(".compare-status [role=status]")  # the results, in words
         status = page.locator(".compare-status").inner_text()
@@ -128,7 +128,7 @@ def _feedback_after(page, key: str, expected: str) -> str:
 
 def test_quizzes_answered_by_keyboard_in_voila(page):
     with voila_server(NOTEBOOK_01, VOILA_TEST_ARGS) as url:
-        page.goto(url, wait_until="domcontentloaded")
+        page.goto(url, wait_until="domcontentloaded", timeout=RENDER_TIMEOUT_MS)  # Voila runs every cell first
         page.wait_for_selector(".widget-text input[placeholder='e.g. 0.5']", timeout=RENDER_TIMEOUT_MS)
         selects = page.locator(".widget-select select")
         assert selects.count() >= 2  # two multiple-choice checks, each one list box
