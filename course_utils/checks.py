@@ -70,8 +70,8 @@ class MultipleChoice(_Check):
     question : str
         Shown as HTML above the options.
     options : sequence of str
-        At least two distinct option texts, shown together in a list box (one Tab stop;
-        the arrow keys move the choice and stay inside this question).
+        At least two distinct option texts, shown as toggle buttons (keyboard: Tab to an
+        option, Enter or Space to choose it; then Tab to Check).
     answer : int or str
         The right option, by index or by its text.
     why : str
@@ -84,15 +84,17 @@ class MultipleChoice(_Check):
     ----------
     widget : ipywidgets.VBox
         Question, ``choices``, ``button``, ``feedback``.
-    choices : ipywidgets.Select
+    choices : ipywidgets.ToggleButtons
         ``value`` is None until the learner picks one.
 
     Notes
     -----
-    Not ``RadioButtons``: ipywidgets 8 draws those as radio inputs without a shared ``name``,
-    so a browser groups them with no one: Tab stops at every option, and the arrow keys run on
-    past the last option into the next question on the page and tick an answer there (seen in
-    Chromium, tests/test_browser.py). A ``<select>`` list box is one control per question.
+    Buttons, because Enter and Space on a focused button work in Voila *and* in JupyterLab
+    (both seen in Chromium, tests/test_browser.py). Not ``RadioButtons``: ipywidgets 8 draws
+    radio inputs without a shared ``name``, so in Voila the arrow keys run on past the last
+    option into the next question and tick an answer there. Not a ``Select`` list box: in
+    JupyterLab's command mode the arrow keys move between cells instead (a ``<select>`` is not
+    an editable element to JupyterLab; ipywidgets issue 3912).
     """
 
     def __init__(self, question: str, options, answer, why: str, wrong_why: dict | None = None):
@@ -107,9 +109,10 @@ class MultipleChoice(_Check):
             raise ValueError(f"wrong_why has keys that are not options: {unknown!r}; "
                              f"the options are {self.options!r}")
         self.question = W.HTML(question)
-        self.choices = W.Select(options=self.options, value=None, rows=len(self.options),
-                                description="Your answer:", style={"description_width": "initial"},
-                                layout=W.Layout(width="auto", max_width="100%"))
+        # One button per option, each as wide as its text (they wrap onto more lines when the row
+        # is full); the full text is also the tooltip, should a narrow screen cut one short.
+        self.choices = W.ToggleButtons(options=self.options, value=None, tooltips=self.options,
+                                       style={"button_width": "auto"}, layout=W.Layout(max_width="100%"))
         self.widget = W.VBox([self.question, self.choices, self.button, self.feedback])
 
     def _answer_text(self, answer) -> str:

@@ -94,6 +94,14 @@ def test_notebook_02_runs_in_jupyterlab_and_shows_its_panel(page, tmp_path, allo
         panel_image = page.locator(".jp-OutputArea-output .jupyter-widgets img").first
         panel_image.wait_for(state="visible")
         assert panel_image.get_attribute("src")
+
+        # A quiz by keyboard, in JupyterLab too: an option and Check are buttons, which take Enter
+        # (the arrow keys belong to JupyterLab's cell navigation here).
+        page.locator(".jp-OutputArea .widget-html", has_text="Accuracy is 100 %").first.click()
+        _tab_until(page, "e.tagName === 'BUTTON' && e.closest('.widget-toggle-buttons') !== null", limit=10)
+        page.keyboard.press("Enter")  # the first option, the right one
+        _tab_until(page, "e.tagName === 'BUTTON' && e.innerText.includes('Check')", limit=4)
+        assert "Right" in _feedback_after(page, "Enter", "Right")
         page.console.assert_clean()
     assert_server_stopped(base)
 
@@ -130,26 +138,25 @@ def test_quizzes_answered_by_keyboard_in_voila(page):
     with voila_server(NOTEBOOK_01, VOILA_TEST_ARGS) as url:
         page.goto(url, wait_until="domcontentloaded", timeout=RENDER_TIMEOUT_MS)  # Voila runs every cell first
         page.wait_for_selector(".widget-text input[placeholder='e.g. 0.5']", timeout=RENDER_TIMEOUT_MS)
-        selects = page.locator(".widget-select select")
-        assert selects.count() >= 2  # two multiple-choice checks, each one list box
+        groups = page.locator(".widget-toggle-buttons")
+        assert groups.count() >= 2  # two multiple-choice checks
+        chosen = "g => [...g.querySelectorAll('button')].findIndex(b => b.classList.contains('mod-active'))"
 
-        # Multiple choice: Tab to the list, arrows to choose, Tab to Check, Enter.
-        # (ipywidgets writes the options' spaces as no-break spaces)
-        _tab_until(page, f"e.tagName === 'SELECT' && e.options[0].text.replace(/\\u00a0/g, ' ') === "
+        # Multiple choice: Tab to an option, Enter to choose it, Tab to Check, Enter.
+        _tab_until(page, f"e.tagName === 'BUTTON' && e.innerText.replace(/\\u00a0/g, ' ').trim() === "
                          f"{json.dumps(FIRST_QUIZ)}")
-        page.keyboard.press("ArrowDown")  # nothing chosen yet: the first option
-        page.keyboard.press("ArrowDown")  # the second: wrong
-        _tab_until(page, "e.tagName === 'BUTTON' && e.innerText.includes('Check')", limit=2)
+        page.keyboard.press("Tab")  # the second option: wrong
+        page.keyboard.press("Enter")
+        page.wait_for_function(f"() => ({chosen})(document.querySelector('.widget-toggle-buttons')) === 1")
+        page.keyboard.press("ArrowDown")  # arrows choose nothing, here or in the next question
+        _tab_until(page, "e.tagName === 'BUTTON' && e.innerText.includes('Check')", limit=3)
         assert "Not quite" in _feedback_after(page, "Enter", "Not quite")
-        page.keyboard.press("Shift+Tab")
-        for _ in range(5):  # past the end: the arrows stay in this question (radio inputs did not)
-            page.keyboard.press("ArrowDown")
-        last = selects.first.evaluate("e => e.options.length - 1")
-        page.wait_for_function("n => document.activeElement.selectedIndex === n", arg=last)
-        assert selects.nth(1).evaluate("e => e.selectedIndex") == -1, "the arrows answered the next question"
-        for _ in range(5):
-            page.keyboard.press("ArrowUp")
-        page.keyboard.press("Tab")
+        assert groups.nth(1).evaluate(chosen) == -1, "a key answered the next question"
+        for _ in range(3):  # back to the first option; Space chooses too
+            page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Space")
+        page.wait_for_function(f"() => ({chosen})(document.querySelector('.widget-toggle-buttons')) === 0")
+        _tab_until(page, "e.tagName === 'BUTTON' && e.innerText.includes('Check')", limit=3)
         assert "Right" in _feedback_after(page, "Enter", "Right")
 
         # Number check: Tab to the box, type, Enter checks; bad input gets a message, not a traceback.
