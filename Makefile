@@ -17,6 +17,7 @@ help:
 	@echo "make install    set up .venv only (then .venv/bin/python, .venv/bin/pytest ... work)"
 	@echo "make lab        set up .venv and open the course in JupyterLab"
 	@echo "make dashboard  serve the Playground with Voila on http://$(HOST):$(PORT)"
+	@echo "  POOL=20 MAX_KERNELS=40 CULL=300 make dashboard   ... for a class: warm kernel pool, cap, idle timeout"
 	@echo "make test       set up .venv and run every test (unit, notebooks, browser)"
 	@echo "make bench      run the speed benchmarks"
 	@echo "make execute    re-execute every notebook in place"
@@ -48,10 +49,15 @@ lab: $(LEARNER)
 # The course's Voila template (no CDN links, a "connection lost" banner) lives in share/;
 # deploy/voila_guard.py refuses kernel websockets that would freeze Voila 0.5, and
 # deploy/course_voila.py is `voila` that also answers at …/06_playground.ipynb (docs/deploy.md).
+# For a class: POOL=20 pre-starts 20 kernels (the log says when they are warm), MAX_KERNELS=40
+# caps visitors' kernels (past it: a "room is full, retry in a minute" page), CULL=600 sets the
+# idle-kernel timeout in seconds (voila.json: 300).
 dashboard: $(LEARNER)
 	JUPYTER_PATH=$(CURDIR)/share/jupyter PYTHONPATH=$(CURDIR)/deploy $(BIN)/python -m course_voila --Voila.ip=$(HOST) \
 		--port=$(PORT) --no-browser --template=course \
-		--Voila.kernel_websocket_connection_class=voila_guard.V1OnlyConnection notebooks/06_playground.ipynb
+		--Voila.kernel_websocket_connection_class=voila_guard.V1OnlyConnection \
+		$(if $(POOL),--CourseVoila.pool=$(POOL)) $(if $(MAX_KERNELS),--CourseVoila.max_kernels=$(MAX_KERNELS)) \
+		$(if $(CULL),--MappingKernelManager.cull_idle_timeout=$(CULL)) notebooks/06_playground.ipynb
 
 loadtest: $(TESTER)
 	$(BIN)/python benchmarks/loadtest.py
