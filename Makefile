@@ -25,7 +25,8 @@ help:
 	@echo "make grade SUBMISSIONS=dir/   grade a folder of submissions into a gradebook CSV"
 	@echo "make grade SUBMISSIONS=dir/ ONLY=file   regrade one file, updating its row of the gradebook"
 	@echo "make merge-hand-scores SCORES=sheet.csv GRADEBOOK=book.csv   copy hand marks into the gradebook"
-	@echo "make loadtest   20 simulated students on one local Voila; prints the README figures (minutes)"
+	@echo "make loadtest   20 simulated students on one local Voila, warm pool and cold; where the first picture goes (minutes)"
+	@echo "  make loadtest ARGS=\"--sessions 5 --warm\"   ... fewer visitors, one start only (--help: every option)"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.11")'
@@ -60,7 +61,7 @@ dashboard: $(LEARNER)
 		$(if $(CULL),--MappingKernelManager.cull_idle_timeout=$(CULL)) notebooks/06_playground.ipynb
 
 loadtest: $(TESTER)
-	$(BIN)/python benchmarks/loadtest.py
+	$(BIN)/python benchmarks/loadtest.py $(ARGS)
 
 test: $(TESTER)
 	$(BIN)/python -m pytest

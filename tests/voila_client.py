@@ -85,7 +85,7 @@ def course_dashboard(target: Path | None = None, extra_args=()):
 @contextlib.contextmanager
 def class_dashboard(notebook: Path | None = None, *, pool: int | None = None, max_kernels: int = 0,
                     cull: int | None = None, cull_interval: int | None = None, timing_log: Path | None = None,
-                    log: Path | None = None, timeout: float = 120.0):
+                    log: Path | None = None, timeout: float = 120.0, extra_args=()):
     """``POOL=… MAX_KERNELS=… CULL=… make dashboard`` on a free loopback port, in its own
     process group, always stopped. Yields ``(base_url, process, log_path)``.
 
@@ -108,6 +108,7 @@ def class_dashboard(notebook: Path | None = None, *, pool: int | None = None, ma
         argv.append(f"--MappingKernelManager.cull_interval={cull_interval}")
     if timing_log is not None:
         argv.append(f"--CourseVoila.timing_log={timing_log}")
+    argv.extend(extra_args)
     with run_server(argv, "/course/pool", port, timeout, env=course_env(), log=log) as running:
         yield running
 
@@ -252,7 +253,8 @@ class DashboardSession:
         if frame is None:
             raise DashboardError("the server closed the kernel connection")
         msg = decode_frame(frame)
-        self.kernel_session = self.kernel_session or msg["header"].get("session")
+        if msg["header"].get("msg_type", "").endswith("_reply"):  # surely from the kernel itself
+            self.kernel_session = self.kernel_session or msg["header"].get("session")
         return msg
 
     async def wait_for(self, predicate, timeout: float, what: str) -> dict:
