@@ -220,14 +220,15 @@ def run(notebook: Path, start: str, args) -> dict:
 
         # The visitors are gone; wait for the culler to shut their kernels down.
         visitors = {r["kernel_id"] for r in ok}
-        visitor_rss = sum(memory(p for k, p in live.items() if k in visitors)[0])
+        rss_of = {k: memory([p])[0] for k, p in live.items() if k in visitors}
         t_left = time.monotonic()
-        deadline = t_left + args.cull + 60
+        deadline = t_left + args.cull + 120
         while time.monotonic() < deadline and visitors & set(kernels(proc.pid)):
             time.sleep(1.0)
         waited = time.monotonic() - t_left
         left = kernels(proc.pid)
         outlived = visitors & set(left)
+        visitor_rss = sum(sum(rss_of.get(k, [])) for k in visitors - outlived)
         print(f"  after the class left: {len(visitors) - len(outlived)} of {len(visitors)} visitors' kernels culled "
               f"within {waited:.0f} s (timeout {args.cull} s), {visitor_rss:.0f} MiB returned; "
               f"{len(left)} kernel(s) left ({sum(memory(left.values())[0]):.0f} MiB: the pool refilling)")
