@@ -257,7 +257,7 @@ def main(argv=None) -> int:
     ap.add_argument("--cull", type=int, default=30, help="idle-kernel culling timeout for the run (s)")
     ap.add_argument("--timeout", type=float, default=300.0, help="per-step timeout (s)")
     ap.add_argument("--voila-arg", action="append", default=[], metavar="--Class.trait=value",
-                    help="one more Voila option, e.g. --voila-arg=--NiceKernelManager.kernel_nice=0 (repeatable)")
+                    help="one more Voila option, e.g. --voila-arg=--VoilaKernelManager.fill_delay=1 (repeatable)")
     ap.add_argument("--notebook", type=Path, default=None)
     ap.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = ap.parse_args(argv)

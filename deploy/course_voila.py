@@ -24,8 +24,6 @@ What it adds to Voila (docs/deploy.md, *A class at once*):
   visitor gets a short page - HTTP 503, ``Retry-After`` - saying the room is full and to try
   again in a minute, instead of a page that hangs while the machine drowns. Voila has no cap
   of its own. Kernels come back through the idle culler (voila.json).
-* **Kernels below the server** (``NiceKernelManager.kernel_nice``, default 10): kernels run
-  at a lower CPU priority than the Voila process that serves every visitor's page and messages.
 * **Timings** (``--CourseVoila.timing_log=cells.jsonl``, for benchmarks/loadtest.py): one JSON
   line per executed code cell with the kernel's own start and end times.
 
@@ -39,7 +37,6 @@ import os
 import random
 import re
 
-from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from jupyter_server.utils import url_path_join
 from tornado.ioloop import PeriodicCallback
 from tornado.web import RequestHandler
@@ -222,27 +219,6 @@ def cell_timer(path: str):
     return hook
 
 
-class NiceKernelManager(AsyncMappingKernelManager):
-    """Starts every kernel at a lower CPU priority (``nice``) than the server.
-
-    Twenty kernels computing their first pictures would otherwise get twenty times the CPU of
-    the one Voila process that renders every page and relays every websocket message, and
-    every visitor would wait for it. The kernels' total share is unchanged.
-    """
-
-    kernel_nice = Integer(10, config=True, help="Niceness added to each kernel process (0: as the server).")
-
-    async def start_kernel(self, *args, **kwargs):
-        kernel_id = await super().start_kernel(*args, **kwargs)
-        pid = getattr(self.get_kernel(kernel_id).provisioner, "pid", None)
-        if self.kernel_nice and pid and hasattr(os, "setpriority"):
-            try:
-                os.setpriority(os.PRIO_PROCESS, pid, os.getpriority(os.PRIO_PROCESS, pid) + self.kernel_nice)
-            except OSError as e:  # not ours to change (another user): run it as it is
-                self.log.warning("Could not lower kernel %s's priority: %s", kernel_id, e)
-        return kernel_id
-
-
 class CourseVoila(Voila):
     """Voila plus the notebook's own address, a sized kernel pool, a cap and cell timings."""
 
@@ -262,8 +238,6 @@ class CourseVoila(Voila):
                 self.voila_configuration.preheat_kernel = True
         if self.timing_log:
             self.config.VoilaExecutor.on_cell_executed = cell_timer(self.timing_log)
-        if self.voila_configuration.multi_kernel_manager_class is AsyncMappingKernelManager:
-            self.voila_configuration.multi_kernel_manager_class = NiceKernelManager
         return super().init_settings()
 
     def init_handlers(self) -> list:

@@ -71,17 +71,13 @@ def test_the_pool_refills_after_the_rush_not_during_it():
 
 def test_pool_warms_says_so_and_a_pooled_kernel_applies_the_preset(tmp_path):
     log = tmp_path / "voila.log"
-    with class_dashboard(PLAYGROUND, pool=2, log=log) as (base, proc, _):
+    with class_dashboard(PLAYGROUND, pool=2, log=log) as (base, _, _):
         wait_until_warm(base, 2, timeout=300)
         deadline = time.monotonic() + 10  # the log line follows within the reporter's second
         while "Kernel pool warm: 2 of 2" not in log.read_text() and time.monotonic() < deadline:
             time.sleep(0.5)
         assert "Kernel pool warm: 2 of 2 kernels for 06_playground.ipynb" in log.read_text()
         assert pool_status(base)["pools"]["06_playground.ipynb"] == {"size": 2, "started": 2, "warm": 2}
-        server = psutil.Process(proc.pid)
-        pooled = [p for p in server.children(recursive=True) if "ipykernel_launcher" in " ".join(p.cmdline())]
-        assert len(pooled) == 2
-        assert all(p.nice() == server.nice() + 10 for p in pooled), "kernels must yield the CPU to the server"
 
         # The pooled kernel ran the notebook before anyone came; the preset arrives with the visitor.
         def check(s):
