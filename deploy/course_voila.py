@@ -18,7 +18,9 @@ What it adds to Voila (docs/deploy.md, *A class at once*):
   Voila's own preheated kernels (``VoilaKernelManager.kernel_pools_config``) for the served
   notebook. Each pooled kernel runs the notebook up to the cell that waits for its visitor's
   URL. The server logs ``Kernel pool warm: 20 of 20 …`` when every one of them got there, and
-  ``GET /course/pool`` answers the same as JSON. (tests/test_class_rush.py)
+  ``GET /course/pool`` answers the same as JSON. A visitor who finds no started kernel in the
+  pool gets one started at once, not the refill Voila has queued (which waits ``fill_delay``).
+  (tests/test_class_rush.py)
 * **A cap** (``--CourseVoila.max_kernels=40``, ``MAX_KERNELS=40 make dashboard``): past that
   many visitors' kernels alive (pooled kernels not yet handed out do not count), a new
   visitor gets a short page - HTTP 503, ``Retry-After`` - saying the room is full and to try
@@ -146,6 +148,24 @@ class CappedVoilaHandler(TornadoVoilaHandler):
             return
         self.room.waiting += 1
         self._waiting = True
+
+    def should_use_rendered_notebook(self, *args, **kwargs) -> bool:
+        """Take a pooled kernel only if one has started; else start a kernel now.
+
+        Voila queues a refill as soon as a pooled kernel is handed out and counts it in the
+        pool at once, so the next visitor would wait for it - for ``fill_delay`` (120 s here)
+        plus its start. A started one is moved to the front, where Voila takes from.
+        """
+        if not super().should_use_rendered_notebook(*args, **kwargs):
+            return False
+        name = self.notebook_path or (self.path_args[0] if self.path_args else None)
+        pool = getattr(self.settings["kernel_manager"], "_pools", {}).get(name, [])
+        ready = [t for t in pool if t.done() and not t.cancelled() and t.exception() is None]
+        if not ready:
+            return False
+        pool.remove(ready[0])
+        pool.insert(0, ready[0])
+        return True
 
     def seat(self, kernel_id: str) -> None:
         self.room.seated.add(kernel_id)

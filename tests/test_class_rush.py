@@ -119,3 +119,17 @@ def test_past_the_cap_the_room_is_full_and_culling_frees_the_seat(tmp_path):
         assert pool_status(base)["visitors"] == 0
 
         _visit(base)  # the seat is free again
+
+
+def test_a_visitor_after_the_pool_ran_out_does_not_wait_for_the_refill(tmp_path):
+    """Voila counts the queued refill as pool; without course_voila's check the second visitor
+    would wait for it - here 600 s, far past the visitor's 240 s patience."""
+    log = tmp_path / "voila.log"
+    with class_dashboard(STANDIN, pool=1, log=log, extra_args=["--VoilaKernelManager.fill_delay=600"]) as (base, _, _):
+        wait_until_warm(base, 1, timeout=300)
+        first = _visit(base)
+        second = _visit(base)
+        text = log.read_text()
+        assert f"Using pre-heated kernel: {first.kernel_id}" in text
+        assert f"Using pre-heated kernel: {second.kernel_id}" not in text  # started for them instead
+        assert second.kernel_id != first.kernel_id
