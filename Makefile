@@ -17,6 +17,7 @@ help:
 	@echo "make install    set up .venv only (then .venv/bin/python, .venv/bin/pytest ... work)"
 	@echo "make lab        set up .venv and open the course in JupyterLab"
 	@echo "make dashboard  serve the Playground with Voila on http://$(HOST):$(PORT)"
+	@echo "  POOL=20 MAX_KERNELS=40 CULL=300 make dashboard   ... for a class: warm kernel pool, cap, idle timeout"
 	@echo "make test       set up .venv and run every test (unit, notebooks, browser)"
 	@echo "make bench      run the speed benchmarks"
 	@echo "make execute    re-execute every notebook in place"
@@ -24,7 +25,8 @@ help:
 	@echo "make grade SUBMISSIONS=dir/   grade a folder of submissions into a gradebook CSV"
 	@echo "make grade SUBMISSIONS=dir/ ONLY=file   regrade one file, updating its row of the gradebook"
 	@echo "make merge-hand-scores SCORES=sheet.csv GRADEBOOK=book.csv   copy hand marks into the gradebook"
-	@echo "make loadtest   20 simulated students on one local Voila; prints the README figures (minutes)"
+	@echo "make loadtest   20 simulated students on one local Voila, warm pool and cold; where the first picture goes (minutes)"
+	@echo "  make loadtest ARGS=\"--sessions 5 --warm\"   ... fewer visitors, one start only (--help: every option)"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.11")'
@@ -48,13 +50,18 @@ lab: $(LEARNER)
 # The course's Voila template (no CDN links, a "connection lost" banner) lives in share/;
 # deploy/voila_guard.py refuses kernel websockets that would freeze Voila 0.5, and
 # deploy/course_voila.py is `voila` that also answers at …/06_playground.ipynb (docs/deploy.md).
+# For a class: POOL=20 pre-starts 20 kernels (the log says when they are warm), MAX_KERNELS=40
+# caps visitors' kernels (past it: a "room is full, retry in a minute" page), CULL=600 sets the
+# idle-kernel timeout in seconds (voila.json: 300).
 dashboard: $(LEARNER)
 	JUPYTER_PATH=$(CURDIR)/share/jupyter PYTHONPATH=$(CURDIR)/deploy $(BIN)/python -m course_voila --Voila.ip=$(HOST) \
 		--port=$(PORT) --no-browser --template=course \
-		--Voila.kernel_websocket_connection_class=voila_guard.V1OnlyConnection notebooks/06_playground.ipynb
+		--Voila.kernel_websocket_connection_class=voila_guard.V1OnlyConnection \
+		$(if $(POOL),--CourseVoila.pool=$(POOL)) $(if $(MAX_KERNELS),--CourseVoila.max_kernels=$(MAX_KERNELS)) \
+		$(if $(CULL),--MappingKernelManager.cull_idle_timeout=$(CULL)) notebooks/06_playground.ipynb
 
 loadtest: $(TESTER)
-	$(BIN)/python benchmarks/loadtest.py
+	$(BIN)/python benchmarks/loadtest.py $(ARGS)
 
 test: $(TESTER)
 	$(BIN)/python -m pytest

@@ -82,6 +82,57 @@ def course_dashboard(target: Path | None = None, extra_args=()):
         yield url
 
 
+@contextlib.contextmanager
+def class_dashboard(notebook: Path | None = None, *, pool: int | None = None, max_kernels: int = 0,
+                    cull: int | None = None, cull_interval: int | None = None, timing_log: Path | None = None,
+                    log: Path | None = None, timeout: float = 120.0, extra_args=()):
+    """``POOL=… MAX_KERNELS=… CULL=… make dashboard`` on a free loopback port, in its own
+    process group, always stopped. Yields ``(base_url, process, log_path)``.
+
+    Reads the repository's voila.json like ``make dashboard``; the keyword arguments are the
+    command-line settings the Makefile adds (``cull_interval``: how often the culler looks).
+    """
+    from servers import free_port, run_server
+
+    notebook = Path(notebook or dashboard_notebook())
+    port = free_port()
+    argv = [*COURSE_VOILA, str(notebook), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
+            "--Voila.port_retries=0", *COURSE_ARGS]
+    if pool is not None:
+        argv.append(f"--CourseVoila.pool={pool}")
+    if max_kernels:
+        argv.append(f"--CourseVoila.max_kernels={max_kernels}")
+    if cull is not None:
+        argv.append(f"--MappingKernelManager.cull_idle_timeout={cull}")
+    if cull_interval is not None:
+        argv.append(f"--MappingKernelManager.cull_interval={cull_interval}")
+    if timing_log is not None:
+        argv.append(f"--CourseVoila.timing_log={timing_log}")
+    argv.extend(extra_args)
+    with run_server(argv, "/course/pool", port, timeout, env=course_env(), log=log) as running:
+        yield running
+
+
+def pool_status(base_url: str) -> dict:
+    """``GET /course/pool``: ``{"pools": {name: {"size", "started", "warm"}}, "visitors", "max_kernels"}``."""
+    import urllib.request
+
+    with urllib.request.urlopen(base_url.rstrip("/") + "/course/pool", timeout=30) as r:  # noqa: S310 - loopback
+        return json.loads(r.read())
+
+
+def wait_until_warm(base_url: str, size: int, timeout: float) -> float:
+    """Wait until every pooled kernel is warm; return the seconds waited."""
+    t0 = time.monotonic()
+    while True:
+        pools = pool_status(base_url)["pools"]
+        if pools and all(p["warm"] >= size for p in pools.values() if p["size"]):
+            return time.monotonic() - t0
+        if time.monotonic() - t0 > timeout:
+            raise DashboardError(f"the kernel pool was not warm within {timeout:.0f} s: {pools}")
+        time.sleep(0.5)
+
+
 class DashboardError(RuntimeError):
     """The dashboard did not behave as a visitor needs (no kernel, no picture, ...)."""
 
@@ -147,12 +198,15 @@ class DashboardSession:
         self.ws = None
         self.widgets: dict[str, Widget] = {}
         self.inbox: list[dict] = []  # messages read while waiting for something else
+        self.times: dict[str, float] = {}  # time.time() when the page and the websocket were done
+        self.kernel_session: str | None = None  # the kernel's session id (every kernel message carries it)
 
     # ------------------------------------------------------------------ connection
     async def open(self) -> "DashboardSession":
         client = AsyncHTTPClient()
         response = await client.fetch(HTTPRequest(self.base_url + self.path, request_timeout=self.timeout,
                                                   connect_timeout=self.timeout))
+        self.times["page"] = time.time()
         self.html = response.body.decode("utf-8", "replace")
         match = _KERNEL_ID.search(self.html)
         if not match:
@@ -163,6 +217,7 @@ class DashboardSession:
         self.ws = await websocket_connect(HTTPRequest(url, connect_timeout=self.timeout,
                                                       request_timeout=self.timeout),
                                           max_message_size=64 * 1024 * 1024, subprotocols=[PROTOCOL])
+        self.times["websocket"] = time.time()
         return self
 
     def close(self) -> None:
@@ -197,7 +252,10 @@ class DashboardSession:
             return None
         if frame is None:
             raise DashboardError("the server closed the kernel connection")
-        return decode_frame(frame)
+        msg = decode_frame(frame)
+        if msg["header"].get("msg_type", "").endswith("_reply"):  # surely from the kernel itself
+            self.kernel_session = self.kernel_session or msg["header"].get("session")
+        return msg
 
     async def wait_for(self, predicate, timeout: float, what: str) -> dict:
         """Read messages until one satisfies ``predicate``; others are kept in ``inbox``."""
