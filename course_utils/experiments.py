@@ -20,13 +20,13 @@ import numpy as np
 from .data import DATASETS, REGRESSION_DATASETS, make_dataset, train_test_split
 from .features import DEFAULT_FEATURES, check_features, featurize
 from .grid import heatmap_grid
-from .model import MLP, collapse
+from .model import MLP, OUTPUTS, collapse
 from .numeric import lookup, whole_number
 from .train import History, Trainer, evaluate
 
 __all__ = [
     "Settings", "SCENARIOS", "LEARNING_RATES", "Run", "get_scenario", "prepare", "advance",
-    "reset", "run_scenario", "summary_line", "status_text", "probability_grid", "decision_line",
+    "reset", "output_head", "run_scenario", "summary_line", "status_text", "probability_grid", "decision_line",
     "FILMSTRIP_EPOCHS", "Snapshot", "Filmstrip", "filmstrip", "WIDTH_SWEEP", "WIDTHS", "WidthSweep",
     "width_sweep",
 ]
@@ -141,18 +141,42 @@ class Run:
         return float(np.mean((self.predict_proba(self.X_test) >= 0.5) == self.y_test))
 
 
-def prepare(settings) -> Run:
-    """Data, split and a network at its initial weights; nothing trained yet."""
+def prepare(settings, data=None) -> Run:
+    """Data, split and a network at its initial weights; nothing trained yet.
+
+    ``data`` (a ``userdata.UserData``: the learner's own points) replaces the generated
+    dataset: ``dataset``, ``noise`` and ``n_samples`` are then unused, and ``data_seed``
+    still draws the train/test split.
+    """
     s = get_scenario(settings)
-    if s.dataset not in DATASETS and s.dataset not in REGRESSION_DATASETS:
-        raise ValueError(f"Unknown dataset {s.dataset!r}. "
-                         f"Choose one of: {', '.join([*DATASETS, *REGRESSION_DATASETS])}.")
-    X, y = make_dataset(s.dataset, s.n_samples, s.noise, seed=s.data_seed)
+    if data is None:
+        if s.dataset not in DATASETS and s.dataset not in REGRESSION_DATASETS:
+            raise ValueError(f"Unknown dataset {s.dataset!r}. "
+                             f"Choose one of: {', '.join([*DATASETS, *REGRESSION_DATASETS])}.")
+        X, y = make_dataset(s.dataset, s.n_samples, s.noise, seed=s.data_seed)
+        task, n_classes = ("regression", 0) if s.dataset in REGRESSION_DATASETS else ("classification", 2)
+    else:
+        X, y, task, n_classes = data.X, data.y, data.task, data.n_classes
     X_train, X_test, y_train, y_test = train_test_split(X, y, s.test_fraction, seed=s.data_seed)
-    # Regression datasets get a linear output unit with squared error.
-    output = "linear" if s.dataset in REGRESSION_DATASETS else "sigmoid"
-    net = MLP(s.layer_sizes, s.activation, seed=s.seed, output=output)
+    output, units = output_head(task, n_classes)
+    net = MLP([*s.layer_sizes[:-1], units], s.activation, seed=s.seed, output=output)
     return Run(s, X_train, X_test, y_train, y_test, net, net.get_params())
+
+
+def output_head(task: str, n_classes: int = 2) -> tuple[str, int]:
+    """The output head (a name of ``model.OUTPUTS``) and its number of units for a task.
+
+    Regression: one linear unit with squared error; two classes: one sigmoid unit with
+    binary cross-entropy; K > 2 classes: K softmax units with cross-entropy.
+    """
+    if task == "regression":
+        return "linear", 1
+    if n_classes <= 2:
+        return "sigmoid", 1
+    if "softmax" not in OUTPUTS:
+        raise ValueError(f"These data have {n_classes} classes: that needs the multi-class head (softmax), "
+                         "which this version of the course does not have yet. Use labels 0 and 1.")
+    return "softmax", int(n_classes)
 
 
 def advance(run: Run, epochs: int | None = None) -> History:
