@@ -153,7 +153,7 @@ def parse_csv(content, name: str = "data.csv", task: str = "auto") -> UserData:
         if any(cell.strip() for cell in row):
             rows.append(row)
             numbers.append(line)
-    if rows and all(_number(cell) is None for cell in rows[0]):  # a header: no number in it
+    if rows and len(rows[0]) == 3 and all(_number(cell) is None for cell in rows[0]):  # a header: no number
         rows, numbers = rows[1:], numbers[1:]
         if not rows:
             raise ValueError(f"{name} has a header line but no data rows; add rows of x1,x2,label.")
