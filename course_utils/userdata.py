@@ -22,6 +22,7 @@ targets larger than 1 are divided by their largest size, to the Playground's ran
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from dataclasses import dataclass
 
@@ -73,6 +74,10 @@ class UserData:
         Where it came from (the file's name, or ``"your data"``).
     notes : tuple of str
         What was done to it (rescaling, the task chosen and why), for the status line.
+    clicked : int
+        Points added by clicking on the picture (:meth:`with_point`).
+    origin : str
+        ``"uploaded"``, or ``"generated"`` for a dataset the learner added points to.
     """
 
     X: np.ndarray
@@ -81,6 +86,8 @@ class UserData:
     n_classes: int
     name: str
     notes: tuple = ()
+    clicked: int = 0
+    origin: str = "uploaded"
 
     @property
     def rows(self) -> int:
@@ -89,7 +96,22 @@ class UserData:
     def describe(self) -> str:
         """``uploaded: name.csv, 240 rows, 2 classes`` - where the data came from."""
         what = f"{self.n_classes} classes" if self.task == "classification" else "numbers (regression)"
-        return f"uploaded: {self.name}, {self.rows:,} rows, {what}"
+        added = f" ({self.clicked} added by clicking)" if self.clicked else ""
+        return f"{self.origin}: {self.name}, {self.rows:,} rows{added}, {what}"
+
+    def with_point(self, x1: float, x2: float, label: int) -> "UserData":
+        """A copy with one more point of class ``label`` at ``(x1, x2)`` (view coordinates, not
+        refitted). ``ValueError`` for regression data, a label that is not a class, or the row limit."""
+        if self.task != "classification":
+            raise ValueError("Clicking adds points of a class; these data are numbers (regression).")
+        label = int(label)
+        if not 0 <= label < max(self.n_classes, 2):
+            raise ValueError(f"There is no class {label}: choose 0 to {max(self.n_classes, 2) - 1}.")
+        if self.rows >= MAX_ROWS:
+            raise ValueError(f"{self.name} has {self.rows:,} rows already; the limit is {MAX_ROWS:,}.")
+        X = np.vstack([self.X, [[float(x1), float(x2)]]])
+        y = np.append(self.y, np.int64(label))
+        return dataclasses.replace(self, X=X, y=y, clicked=self.clicked + 1)
 
 
 class _Where:

@@ -3,6 +3,8 @@ chosen in the upload button's file input, a bad file explained on the page, the 
 toggle. Chromium through Playwright, as tests/test_playground_browser.py (its helpers)."""
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from browser import VOILA_TEST_ARGS, browser, error_outputs, page, require_browser, wait_for_new_src  # noqa: F401
@@ -23,12 +25,16 @@ def server():
         yield url
 
 
-def choose_file(page, name: str, content: bytes) -> None:
+def choose_file(page, name: str, content) -> None:
     """Click the upload button and answer its file chooser (ipywidgets 8 keeps the file
-    input out of the page, so ``set_input_files`` goes through the chooser)."""
+    input out of the page, so ``set_input_files`` goes through the chooser). ``content``:
+    bytes, or a path (a large file is faster read by the browser than sent through Playwright)."""
     with page.expect_file_chooser() as chooser:
         page.locator(".pg-upload").click()
-    chooser.value.set_files(files=[{"name": name, "mimeType": "text/csv", "buffer": content}])
+    if isinstance(content, bytes):
+        chooser.value.set_files(files=[{"name": name, "mimeType": "text/csv", "buffer": content}])
+    else:
+        chooser.value.set_files(content)
 
 
 def test_upload_a_csv_then_a_bad_one_then_see_the_hidden_space(page, server):
@@ -62,3 +68,31 @@ def test_upload_a_csv_then_a_bad_one_then_see_the_hidden_space(page, server):
     assert error_outputs(page) == []
     page.console.assert_clean()
     assert status(page)
+
+
+def test_a_50_mb_file_is_refused_by_its_size_on_the_page(page, server, tmp_path):
+    # It reaches the kernel because voila.json raises the websocket message limit to 64 MiB.
+    huge = tmp_path / "huge.csv"
+    huge.write_bytes(b"1,2,0\n" * (50_000_000 // 6 + 1))
+    open_dashboard(page, server)
+    start = time.perf_counter()
+    choose_file(page, "huge.csv", huge)
+    text = wait_status(page, "t.includes('huge.csv')")
+    assert "huge.csv is 50.0 MB; the limit is 1 MB" in text, text
+    print(f"50 MB file chosen -> message on the page: {time.perf_counter() - start:.1f} s")
+    assert "generated: circle" in page.locator(SOURCE).inner_text()
+    assert error_outputs(page) == []
+
+
+def test_a_click_on_the_picture_adds_a_point(page, server):
+    before = open_dashboard(page, server)
+    page.locator(".pg-click-class select").select_option(label="class 1")
+    box = page.locator(IMG).bounding_box()
+    # The boundary picture is the left part of the image; its centre is about a sixth across.
+    page.locator(IMG).click(position={"x": box["width"] * 0.17, "y": box["height"] * 0.5})
+    page.wait_for_function(f"() => document.querySelector('{SOURCE}').innerText.includes('1 added by clicking')",
+                           timeout=120_000)
+    wait_for_new_src(page, IMG, before)
+    assert "generated: circle, 501 rows" in page.locator(SOURCE).inner_text()
+    assert error_outputs(page) == []
+    page.console.assert_clean()

@@ -255,3 +255,37 @@ def test_hidden_space_values_match_inspection(loaded):
     space = ins.hidden_space(pg.run, pg.run.X_train, method="units", layer=-1, units=(0, 1))
     np.testing.assert_array_equal(pg.hidden_space.space.coords, space.coords)
     pg.hidden_space.toggle.value = False
+
+
+# ------------------------------------------------------------------ click to add a point
+def _pixel_of(view, x1, x2):
+    """The PNG pixel (from its top-left corner) showing the input point (x1, x2)."""
+    px, py = view.ax_boundary.transData.transform((x1, x2))
+    return px, view.fig.get_figheight() * view.fig.dpi - py
+
+
+def test_a_click_on_the_picture_adds_a_point_of_the_chosen_class():
+    pg = small()
+    assert pg.clicks is not None and pg.clicks.watched_events == ["click"]
+    px, py = _pixel_of(pg.view, 2.0, -3.0)
+    pg.on_click({"dataX": px, "dataY": py})  # "off": nothing happens
+    assert pg.user_data is None
+    pg.data_upload.click_class.value = 1
+    pg.on_click({"dataX": px, "dataY": py})
+    assert pg.errors == []
+    np.testing.assert_allclose(pg.user_data.X[-1], [2.0, -3.0], atol=0.05)  # within a pixel
+    assert pg.user_data.y[-1] == 1 and pg.user_data.rows == 501
+    assert pg.data_source() == "generated: circle, 501 rows (1 added by clicking), 2 classes"
+    assert same_points(pg.run, pg.user_data)
+    pg.on_click({"dataX": 2, "dataY": 2})  # the margin, outside the picture: nothing
+    assert pg.user_data.rows == 501
+    pg.add_point(0.0, 0.0, 0)
+    assert pg.user_data.rows == 502 and "2 added by clicking" in pg.data_upload.source.value
+    assert parse_csv(pg.data_csv(), "x.csv").rows == 502  # exported with the clicked points
+
+
+def test_clicking_on_regression_data_says_why_not():
+    pg = small(dataset="plane")
+    assert [v for _, v in pg.data_upload.click_class.options] == [None]  # no class to offer
+    with pytest.raises(ValueError, match="regression"):
+        pg._generated_data().with_point(0, 0, 1)

@@ -42,7 +42,7 @@ from ..presets import (CHOICES, check_value, HIDEABLE, MAX_LAYERS, MAX_NEURONS, 
 from .base import PanelBase, status_html
 from .hiddenview import HiddenSpacePanel
 from .playback import PlaybackMixin
-from .userdata import DataUpload
+from .userdata import DataUpload, click_events
 
 __all__ = ["Playground", "query_string", "SETTING_CONTROLS"]
 
@@ -175,6 +175,12 @@ class Playground(PlaybackMixin, PanelBase):
         self.data_upload.upload.observe(lambda _: self._guard(self.load_upload), names="value")
         self.data_upload.labels.observe(lambda _: self._guard(self.reread_upload), names="value")
         self.data_upload.back_button.on_click(lambda _: self._guard(self.use_data, None))
+        self.clicks = click_events(self.image)  # None without ipyevents: no clicking, said on the page
+        if self.clicks is not None:
+            self.clicks.on_dom_event(lambda event: self._guard(self.on_click, event))
+        else:
+            self.data_upload.click_class.disabled = True
+            self.data_upload.click_class.tooltip = "Needs the ipyevents package (pip install ipyevents)"
         hs = self.hidden_space
         hs.toggle.observe(self._on_hidden_space, names="value")
         hs.layer.observe(self._on_hidden_space_layer, names="value")
@@ -424,6 +430,29 @@ class Playground(PlaybackMixin, PanelBase):
                 and self.data_upload.file[0] == self.user_data.name:
             self.use_data(self.data_upload.read(*self.data_upload.file))
 
+    def on_click(self, event: dict) -> None:
+        """A click on the output picture (an ipyevents event): add a point of the chosen class there."""
+        label = self.data_upload.click_class.value
+        if label is None or self.view is None:
+            return
+        point = self.view.data_point(event["dataX"], event["dataY"])
+        if point is not None:
+            self.add_point(*point, label)
+
+    def add_point(self, x1: float, x2: float, label: int) -> None:
+        """Add a point of class ``label`` at ``(x1, x2)`` to the data in use (generated data
+        becomes your data), then retrain."""
+        data = self.user_data if self.user_data is not None else self._generated_data()
+        self.use_data(data.with_point(x1, x2, label))
+
+    def _generated_data(self) -> ud.UserData:
+        run = self.run
+        task = run.net.task
+        X = np.concatenate([run.X_train, run.X_test])
+        y = np.concatenate([run.y_train, run.y_test])
+        return ud.UserData(X, y, task, 2 if task == "classification" else 0, run.settings.dataset,
+                           origin="generated")
+
     def data_source(self) -> str:
         """Where the data came from: ``uploaded: name.csv, 240 rows, 2 classes`` or the dataset."""
         if self.user_data is not None:
@@ -436,13 +465,7 @@ class Playground(PlaybackMixin, PanelBase):
     def data_csv(self) -> bytes:
         """The data in use as a CSV file (``userdata.to_csv``), which the upload reads back as it is.
         Generated data is written train points first, then test points."""
-        if self.user_data is not None:
-            return ud.to_csv(self.user_data)
-        run = self.run
-        task = run.net.task
-        X = np.concatenate([run.X_train, run.X_test])
-        y = np.concatenate([run.y_train, run.y_test])
-        return ud.to_csv(ud.UserData(X, y, task, 2 if task == "classification" else 0, run.settings.dataset))
+        return ud.to_csv(self.user_data if self.user_data is not None else self._generated_data())
 
     # ------------------------------------------------------------------ hidden space
     def _on_hidden_space(self, change) -> None:
@@ -508,7 +531,8 @@ class Playground(PlaybackMixin, PanelBase):
 
     def _csv_name(self) -> str:
         if self.user_data is not None:
-            return self.user_data.name if self.user_data.name.lower().endswith(".csv") else "data.csv"
+            name = self.user_data.name
+            return name if name.lower().endswith(".csv") else f"{name}.csv".replace(" ", "_")
         return f"{self.run.settings.dataset}.csv"
 
     # ------------------------------------------------------------------ drawing
@@ -524,7 +548,9 @@ class Playground(PlaybackMixin, PanelBase):
         if task == "regression":  # colour the points by the sign of their target
             y_tr, y_te = (y_tr > 0).astype(int), (y_te > 0).astype(int)
         self.view.show_data(run.X_train, y_tr, run.X_test, y_te)
-        self.data_upload.show(self.user_data, self.data_source())
+        self.data_upload.show(self.user_data, self.data_source(),
+                              self.user_data.n_classes if self.user_data is not None else
+                              (2 if task == "classification" else 0))
         out = run.net.output
         self.loss_note.value = (
             f'<div class="pg-loss-note" style="font-size:small">Output unit: {out.name}; loss: '

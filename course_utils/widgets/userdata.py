@@ -14,7 +14,7 @@ import ipywidgets as W
 
 from ..userdata import MAX_BYTES, MAX_ROWS, TASKS, UserData, parse_csv
 
-__all__ = ["DataUpload"]
+__all__ = ["DataUpload", "click_events"]
 
 _LABEL_CHOICES = [("auto", "auto"), ("classes", "classification"), ("numbers", "regression")]
 assert [v for _, v in _LABEL_CHOICES] == list(TASKS)
@@ -49,12 +49,17 @@ class DataUpload:
                                     tooltip="Forget the uploaded data and train on the dataset chosen above",
                                     layout=W.Layout(display="none"))
         self.source = W.HTML("")
+        self.click_class = W.Dropdown(options=[("off", None), ("class 0", 0), ("class 1", 1)], value=None,
+                                      description="click adds", style={"description_width": "70px"},
+                                      tooltip="Click on the output picture to add a point of this class there",
+                                      layout=W.Layout(width="170px"))
         self.file: tuple[str, bytes] | None = None  # the last file read, to re-read with another labels choice
         self.upload.add_class("pg-upload")
         self.labels.add_class("pg-labels")
         self.back_button.add_class("pg-use-dataset")
         self.source.add_class("pg-data-source")
-        self.widget = W.VBox([W.HBox([self.upload, self.labels, self.back_button]), self.source])
+        self.click_class.add_class("pg-click-class")
+        self.widget = W.VBox([W.HBox([self.upload, self.labels, self.click_class, self.back_button]), self.source])
 
     def take_file(self) -> tuple[str, bytes] | None:
         """The uploaded file as ``(name, bytes)``, or None when there is none; the widget is
@@ -78,15 +83,32 @@ class DataUpload:
             self.file = (name, bytes(content))
         return data
 
-    def show(self, data: UserData | None, generated: str) -> None:
-        """Say where the data came from: the uploaded file (and what was done to it) or ``generated``."""
+    def show(self, data: UserData | None, generated: str, n_classes: int = 2) -> None:
+        """Say where the data came from: the uploaded file (and what was done to it) or ``generated``;
+        offer the data's classes (``n_classes``, 0 for regression) to the click control."""
+        options = [("off", None), *((f"class {k}", k) for k in range(n_classes))]
+        if list(self.click_class.options) != options:
+            keep = self.click_class.value if self.click_class.value is None or self.click_class.value < n_classes \
+                else None
+            self.click_class.options = options
+            self.click_class.value = keep
         if data is None:
             self.back_button.layout.display = "none"
             self.source.value = f'<span style="font-size:small">data: {html.escape(generated)}</span>'
             return
         self.back_button.layout.display = None
-        notes = "; ".join(data.notes)
+        notes = "; ".join(data.notes) if data.origin == "uploaded" else ""
         self.source.value = (f'<span style="font-size:small">data: <b>{html.escape(data.describe())}</b>'
                              + (f" ({html.escape(notes)})" if notes else "")
                              + "; the noise slider does not apply to it, New data draws a new train/test "
                                "split.</span>")
+
+
+def click_events(image: W.Image):
+    """An ``ipyevents.Event`` reporting clicks on ``image`` (``dataX``, ``dataY``: the pixel of
+    the PNG under the pointer, whatever size it is shown at), or None without ipyevents."""
+    try:
+        from ipyevents import Event
+    except ImportError:
+        return None
+    return Event(source=image, watched_events=["click"])
