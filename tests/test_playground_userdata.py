@@ -289,3 +289,11 @@ def test_clicking_on_regression_data_says_why_not():
     assert [v for _, v in pg.data_upload.click_class.options] == [None]  # no class to offer
     with pytest.raises(ValueError, match="regression"):
         pg._generated_data().with_point(0, 0, 1)
+
+
+def test_on_the_default_circle_the_hidden_space_line_separates_every_point_by_epoch_100():
+    pg = small(epochs=100)  # the Playground's defaults: tanh, hidden 4,2, lr 0.03, batch 10
+    pg.hidden_space.toggle.value = True
+    space = pg.hidden_space.space
+    w, b = space.line
+    assert np.mean((space.coords @ w + b > 0) == pg.run.y_train) == 1.0
