@@ -61,7 +61,7 @@ def test_upload_a_csv_then_a_bad_one_then_see_the_hidden_space(page, server):
     assert page.locator(HS_IMG).count() == 0 or not page.locator(HS_IMG).is_visible()
     page.locator(".pg-hidden-space").click()
     first = wait_for_new_src(page, HS_IMG, None)
-    assert page.locator(".pg-hs-layer select").input_value().startswith("2 of 2")  # the last layer
+    assert page.locator(".pg-hs-layer select").input_value() == "2 (last)"  # the last layer
     page.locator(".pg-hs-layer select").select_option(index=0)
     wait_for_new_src(page, HS_IMG, first)
     page.wait_for_function("() => document.querySelectorAll('.pg-hs-unit-x select option').length === 4")

@@ -41,7 +41,8 @@ class HiddenSpacePanel:
         px = f"{int(round(figsize[0] * dpi))}px"
         self.toggle = W.ToggleButton(value=False, description="Hidden space", icon="eye",
                                      tooltip="Show the data as a hidden layer sees it: each point at the outputs "
-                                             "of two of its units")
+                                             "of two of its units (the last layer, read by the output, shows "
+                                             "the output's decision line)")
         small = {"style": {"description_width": "45px"}, "layout": W.Layout(width="150px")}
         self.layer = W.Dropdown(options=[("1", 0)], value=0, description="layer", **small)
         self.unit_x = W.Dropdown(options=[("1", 0)], value=0, description="across", **small)
@@ -81,8 +82,7 @@ class HiddenSpacePanel:
         if not sizes:
             return
         last = len(sizes) - 1
-        options = [(f"{i + 1} of {len(sizes)}" + (" (the output reads it)" if i == last else ""), i)
-                   for i in range(len(sizes))]
+        options = [(f"{i + 1}" + (" (last)" if i == last and last else ""), i) for i in range(len(sizes))]
         keep = last if first or self.layer.value is None or self.layer.value > last else self.layer.value
         self.layer.options = options
         self.layer.value = keep

@@ -188,6 +188,7 @@ class Playground(PlaybackMixin, PanelBase):
             w.observe(self._on_hidden_space, names="value")
 
         self.widget = self._layout()
+        self._place_own_data_and_hidden_space()
         self._apply_hide()
         if preset.errors:
             self.notice.value = status_html("error", "Some URL settings were not applied: "
@@ -258,7 +259,6 @@ class Playground(PlaybackMixin, PanelBase):
         c = self.controls
         self.rows = {
             "data": W.HBox([c["dataset"], c["noise"], c["train"], self.regenerate_button]),
-            "upload": self.data_upload.widget,
             "features": W.HBox([W.Label("inputs:"), *c["features"].values()]),
             "shape": W.HBox([c["layers"], *c["widths"]]),
             "training": W.HBox([c["activation"], c["learning_rate"], c["optimizer"]]),
@@ -270,7 +270,7 @@ class Playground(PlaybackMixin, PanelBase):
             "export": W.HBox([self.export_button, self.export_links]),
         }
         box = W.VBox([self.notice, *self.rows.values(), self.image, self.network_image, self.loss_note,
-                      self.status, self.hidden_space.widget])
+                      self.status])
         box.add_class("playground")
         self.image.add_class("playground-image")
         self.network_image.add_class("playground-network")
@@ -283,6 +283,18 @@ class Playground(PlaybackMixin, PanelBase):
             w.add_class(f"pg-{name}")
         self._sync_width_visibility()
         return box
+
+    def _place_own_data_and_hidden_space(self) -> None:
+        """Add the upload controls under the data row and the hidden-space view under the
+        status line, and name them for ``hide`` (``upload``, ``hidden_space``) and CSS."""
+        box = list(self.widget.children)
+        box.insert(box.index(self.rows["data"]) + 1, self.data_upload.widget)
+        box.insert(box.index(self.status) + 1, self.hidden_space.widget)
+        self.widget.children = tuple(box)
+        self.parts["upload"] = (self.data_upload.upload, self.data_upload.widget)
+        self.parts["hidden_space"] = (self.hidden_space.toggle, self.hidden_space.widget)
+        for name in ("upload", "hidden_space"):
+            self.parts[name][0].add_class(f"pg-{name}")
 
     def _parts(self) -> dict:
         """Name -> the widgets it stands for: the first is the named control, all are hidden together.
@@ -302,8 +314,6 @@ class Playground(PlaybackMixin, PanelBase):
             "regenerate": (self.regenerate_button,), "data_seed": (self.regenerate_button,),
             "rewind": (self.rewind, rows["rewind"]), "export": (self.export_button, rows["export"]),
             "network": (self.network_image,), "gradients": (),
-            "upload": (self.data_upload.upload, self.data_upload.widget),
-            "hidden_space": (self.hidden_space.toggle, self.hidden_space.widget),
         })
         return parts
 
@@ -524,10 +534,11 @@ class Playground(PlaybackMixin, PanelBase):
             f'<a download="playground.json" href="{json_url}" class="pg-download-json">settings + weights '
             f'(JSON)</a> &nbsp; <a download="playground.png" href="{png_url}" class="pg-download-png">'
             f'picture (PNG)</a> &nbsp; <a download="playground-network.png" href="{net_url}">network (PNG)</a>'
+            f' &nbsp; share link: <code class="pg-share">{html.escape(link)}</code>')
+        self.export_links.value += (
             f' &nbsp; <a download="{html.escape(self._csv_name())}" href="{_data_url("text/csv", self.data_csv())}" '
             f'class="pg-download-csv">data (CSV)</a>'
-            f' &nbsp; share link: <code class="pg-share">{html.escape(link)}</code>'
-            + (" (the link does not carry your uploaded data: share the CSV too)" if self.user_data else ""))
+            + (" (the share link does not carry your data: share the CSV too)" if self.user_data else ""))
 
     def _csv_name(self) -> str:
         if self.user_data is not None:
