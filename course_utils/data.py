@@ -9,6 +9,11 @@ this scale with their default initialisation (see ``course_utils.model``).
 on ``circle`` and ``xor`` it flips labels near the boundary (a point is labelled by
 its *jittered* position but drawn at its true one), on ``gauss`` it widens the
 clusters (variance 0.5 -> 4), on ``spiral`` and ``moons`` it jitters the points.
+
+Beyond the Playground's two classes: ``spiral3`` (three spiral arms) and ``blobs3``
+(three Gaussian clusters) have labels 0, 1, 2 - each :class:`Dataset` says how many
+classes it has (``n_classes``), and a network for it needs that many output units
+(a softmax; ``course_utils.experiments.output_head``).
 """
 from __future__ import annotations
 
@@ -20,7 +25,7 @@ import numpy as np
 from .numeric import lookup, whole_number
 
 __all__ = [
-    "DATASETS", "REGRESSION_DATASETS", "DOMAIN", "Dataset",
+    "DATASETS", "TWO_CLASS_DATASETS", "REGRESSION_DATASETS", "DOMAIN", "Dataset",
     "make_dataset", "train_test_split", "get_dataset",
 ]
 
@@ -77,6 +82,33 @@ def _spiral(n: int, noise: float, rng: np.random.Generator):
     return np.concatenate(parts), np.concatenate(labels)
 
 
+def _spiral_arms(n: int, noise: float, rng: np.random.Generator, arms: int = 3, turns: float = 1.0):
+    # Arm k starts at the centre and winds out ``turns`` times, rotated by k/arms of a turn;
+    # noise jitters the points as on the two-arm spiral.
+    counts = [n // arms + (k < n % arms) for k in range(arms)]
+    parts, labels = [], []
+    for k, count in enumerate(counts):
+        i = np.arange(count)
+        r = 5.0 * (i + 1) / count
+        t = turns * 2.0 * np.pi * i / count + 2.0 * np.pi * k / arms
+        pts = np.column_stack([r * np.sin(t), r * np.cos(t)])
+        pts += rng.uniform(-1.0, 1.0, size=(count, 2)) * noise
+        parts.append(pts)
+        labels.append(np.full(count, k, dtype=np.int64))
+    return np.concatenate(parts), np.concatenate(labels)
+
+
+def _blobs(n: int, noise: float, rng: np.random.Generator, k: int = 3):
+    # k clusters on a circle of radius 3 (the first straight up), the spread growing with noise
+    # as in ``gauss``.
+    variance = 0.5 + (4.0 - 0.5) * noise / MAX_NOISE
+    angle = np.pi / 2 + 2.0 * np.pi * np.arange(k) / k
+    centres = 3.0 * np.column_stack([np.cos(angle), np.sin(angle)])  # (k, 2)
+    y = np.repeat(np.arange(k, dtype=np.int64), [n // k + (j < n % k) for j in range(k)])
+    X = centres[y] + np.sqrt(variance) * rng.standard_normal(size=(n, 2))
+    return X, y
+
+
 def _moons(n: int, noise: float, rng: np.random.Generator):
     n_top = n // 2
     t_top = rng.uniform(0.0, np.pi, n_top)
@@ -113,12 +145,16 @@ def _multi_gauss(n: int, noise: float, rng: np.random.Generator):
 
 @dataclass(frozen=True)
 class Dataset:
-    """A dataset generator: ``make(n, noise, rng) -> (X, y)``."""
+    """A dataset generator: ``make(n, noise, rng) -> (X, y)``.
+
+    ``n_classes`` is how many labels (0 ... n_classes - 1) it draws; None for regression.
+    """
 
     name: str
     make: Callable[[int, float, np.random.Generator], tuple[np.ndarray, np.ndarray]]
     task: str  # "classification" or "regression"
     description: str
+    n_classes: int | None = 2
 
 
 _ENTRIES = [
@@ -132,14 +168,22 @@ _ENTRIES = [
             "two interleaved spiral arms: the hardest"),
     Dataset("moons", _moons, "classification",
             "two interleaved half-moons"),
+    Dataset("spiral3", _spiral_arms, "classification",
+            "three classes: three interleaved spiral arms, one turn each", n_classes=3),
+    Dataset("blobs3", _blobs, "classification",
+            "three classes: three Gaussian clusters around the centre: separable by straight lines",
+            n_classes=3),
     Dataset("plane", _plane, "regression",
-            "regression: target (x1 + x2) / 10"),
+            "regression: target (x1 + x2) / 10", n_classes=None),
     Dataset("multi_gauss", _multi_gauss, "regression",
-            "regression: six bumps of height +1 or -1"),
+            "regression: six bumps of height +1 or -1", n_classes=None),
 ]
 
 DATASETS: dict[str, Dataset] = {d.name: d for d in _ENTRIES if d.task == "classification"}
-"""Classification datasets by name (labels in {0, 1})."""
+"""Classification datasets by name (labels 0 ... ``n_classes - 1``: two classes, or three)."""
+
+TWO_CLASS_DATASETS: dict[str, Dataset] = {n: d for n, d in DATASETS.items() if d.n_classes == 2}
+"""The two-class sets (labels 0/1): what the sigmoid-output panels of notebooks 02-05 offer."""
 
 REGRESSION_DATASETS: dict[str, Dataset] = {d.name: d for d in _ENTRIES if d.task == "regression"}
 """Regression datasets by name (float targets in about [-1, 1])."""
@@ -158,7 +202,7 @@ def make_dataset(name: str, n_samples: int = 500, noise: float = 0.0, seed=None)
     Parameters
     ----------
     name : str
-        A key of :data:`DATASETS` (labels 0/1) or :data:`REGRESSION_DATASETS`.
+        A key of :data:`DATASETS` (labels 0/1, or 0...K-1) or :data:`REGRESSION_DATASETS`.
     n_samples : int
         Number of points (the Playground uses 500), at least 2.
     noise : float
@@ -171,10 +215,11 @@ def make_dataset(name: str, n_samples: int = 500, noise: float = 0.0, seed=None)
     X : ndarray of float64, shape (n_samples, 2)
         Coordinates in Playground units, within about [-6, 6].
     y : ndarray, shape (n_samples,)
-        int64 labels in {0, 1}; float64 targets for the regression datasets.
+        int64 labels 0 ... ``n_classes - 1`` (0/1 for the Playground's sets); float64
+        targets for the regression datasets.
     """
     dataset = get_dataset(name)
-    n_samples = whole_number(n_samples, "n_samples", 2)
+    n_samples = whole_number(n_samples, "n_samples", dataset.n_classes or 2)
     noise = float(noise)
     if not 0.0 <= noise <= MAX_NOISE:
         raise ValueError(f"noise must be between 0 and {MAX_NOISE} (0-50 %), got {noise!r}.")

@@ -17,18 +17,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .data import DATASETS, REGRESSION_DATASETS, make_dataset, train_test_split
+from .data import get_dataset, make_dataset, train_test_split
 from .features import DEFAULT_FEATURES, check_features, featurize
 from .grid import heatmap_grid
-from .model import MLP, OUTPUTS, collapse
-from .numeric import lookup, whole_number
+from .model import MLP, collapse
+from .numeric import chance_loss, lookup, whole_number
 from .train import History, Trainer, evaluate
 
 __all__ = [
     "Settings", "SCENARIOS", "LEARNING_RATES", "Run", "get_scenario", "prepare", "advance",
-    "reset", "output_head", "run_scenario", "summary_line", "status_text", "probability_grid", "decision_line",
+    "reset", "run_scenario", "summary_line", "status_text", "probability_grid", "decision_line",
     "FILMSTRIP_EPOCHS", "Snapshot", "Filmstrip", "filmstrip", "WIDTH_SWEEP", "WIDTHS", "WidthSweep",
-    "width_sweep",
+    "width_sweep", "output_head", "head_for", "chance_note", "THREE_ARMS",
 ]
 
 from .presets import LEARNING_RATES  # noqa: E402  (the Playground's learning-rate choices)
@@ -73,7 +73,27 @@ class Settings:
 
     @property
     def layer_sizes(self) -> list[int]:
-        return [len(self.features), *self.hidden, 1]
+        return [len(self.features), *self.hidden, output_head(self.dataset)[1]]
+
+
+def output_head(dataset: str) -> tuple[str, int]:
+    """The output head a dataset needs, and its number of output units.
+
+    Regression sets get a linear unit with squared error, ``("linear", 1)``; two classes a
+    sigmoid with binary cross-entropy, ``("sigmoid", 1)``; K > 2 classes a softmax over K
+    units with cross-entropy, ``("softmax", K)``. Unknown names raise ``ValueError`` listing
+    the datasets.
+    """
+    d = get_dataset(dataset)
+    return head_for(d.task, d.n_classes)
+
+
+def head_for(task: str, n_classes: int | None) -> tuple[str, int]:
+    """The output head and its number of units for a task and its class count (a dataset's,
+    or the learner's own data: ``userdata.UserData.task`` / ``n_classes``)."""
+    if task == "regression":
+        return "linear", 1
+    return ("sigmoid", 1) if n_classes == 2 else ("softmax", int(n_classes))
 
 
 # Shared by every preset: one hidden layer of 8, full-batch gradient descent at lr 1, 300
@@ -89,6 +109,12 @@ SCENARIOS: dict[str, Settings] = {
                               features=("x1", "x2", "x1^2", "x2^2"), learning_rate=0.1),
 }
 """Preset name -> :class:`Settings` for notebooks 02-04 and the live panel."""
+
+
+THREE_ARMS = _BASE.replace(dataset="spiral3", hidden=(16,), optimizer="adam", learning_rate=0.03)
+"""Three classes for notebook 05: the three-arm spiral, one hidden layer of 16, Adam at lr 0.03,
+300 epochs; the output is a softmax over three units (:func:`output_head`). With a linear
+activation it stays at 38 % (three straight-edged regions); tanh and ReLU reach 100 %."""
 
 
 def get_scenario(name) -> Settings:
@@ -108,6 +134,7 @@ class Run:
     X_train, X_test : ndarray of float64, shapes (n_train, 2), (n_test, 2)
         Raw coordinates (what the pictures show).
     y_train, y_test : ndarray of int64, shapes (n_train,), (n_test,)
+        Labels 0 ... K-1 (float64 targets for a regression set).
     net : MLP
         Its inputs are ``featurize(X, settings.features)``.
     initial_params : list of (W, b)
@@ -133,12 +160,12 @@ class Run:
         return self.history.epochs_run
 
     def predict_proba(self, X) -> np.ndarray:
-        """P(class 1) for raw coordinates ``X`` (m, 2) -> (m,)."""
+        """P(class 1) for raw coordinates ``X`` (m, 2) -> (m,); (m, K) for K > 2 classes."""
         return self.net.predict_proba(featurize(X, self.settings.features))
 
     def test_accuracy(self) -> float:
-        """Share of test points on the right side of the 0.5 boundary, now (any epoch, 0 included)."""
-        return float(np.mean((self.predict_proba(self.X_test) >= 0.5) == self.y_test))
+        """Share of test points given their own class, now (any epoch, 0 included)."""
+        return float(np.mean(self.net.predict(featurize(self.X_test, self.settings.features)) == self.y_test))
 
 
 def prepare(settings, data=None) -> Run:
@@ -150,33 +177,14 @@ def prepare(settings, data=None) -> Run:
     """
     s = get_scenario(settings)
     if data is None:
-        if s.dataset not in DATASETS and s.dataset not in REGRESSION_DATASETS:
-            raise ValueError(f"Unknown dataset {s.dataset!r}. "
-                             f"Choose one of: {', '.join([*DATASETS, *REGRESSION_DATASETS])}.")
+        output, units = output_head(s.dataset)  # linear, sigmoid or softmax, from the dataset's classes
         X, y = make_dataset(s.dataset, s.n_samples, s.noise, seed=s.data_seed)
-        task, n_classes = ("regression", 0) if s.dataset in REGRESSION_DATASETS else ("classification", 2)
     else:
-        X, y, task, n_classes = data.X, data.y, data.task, data.n_classes
+        output, units = head_for(data.task, data.n_classes)
+        X, y = data.X, data.y
     X_train, X_test, y_train, y_test = train_test_split(X, y, s.test_fraction, seed=s.data_seed)
-    output, units = output_head(task, n_classes)
     net = MLP([*s.layer_sizes[:-1], units], s.activation, seed=s.seed, output=output)
     return Run(s, X_train, X_test, y_train, y_test, net, net.get_params())
-
-
-def output_head(task: str, n_classes: int = 2) -> tuple[str, int]:
-    """The output head (a name of ``model.OUTPUTS``) and its number of units for a task.
-
-    Regression: one linear unit with squared error; two classes: one sigmoid unit with
-    binary cross-entropy; K > 2 classes: K softmax units with cross-entropy.
-    """
-    if task == "regression":
-        return "linear", 1
-    if n_classes <= 2:
-        return "sigmoid", 1
-    if "softmax" not in OUTPUTS:
-        raise ValueError(f"These data have {n_classes} classes: that needs the multi-class head (softmax), "
-                         "which this version of the course does not have yet. Use labels 0 and 1.")
-    return "softmax", int(n_classes)
 
 
 def advance(run: Run, epochs: int | None = None) -> History:
@@ -210,7 +218,8 @@ def run_scenario(settings, **changes) -> Run:
 
 
 def probability_grid(run: Run, resolution: int = 100) -> np.ndarray:
-    """P(class 1) on the heatmap grid, shape (resolution, resolution); see ``grid.heatmap_grid``."""
+    """P(class 1) on the heatmap grid, shape (resolution, resolution); for K > 2 classes each
+    class's probability, (resolution, resolution, K). See ``grid.heatmap_grid``."""
     return heatmap_grid(run.predict_proba, resolution)
 
 
@@ -238,7 +247,8 @@ def decision_line(net: MLP, features=DEFAULT_FEATURES):
     (w, b) or None
         ``w`` float64 (2,), ``b`` float: the line in raw coordinates. None when the boundary
         is not a straight line (a nonlinear hidden activation, or inputs such as ``x1^2``),
-        when there is no decision boundary (a regression output), or when the collapsed
+        when there is no decision boundary (a regression output), when there are more than
+        two classes (their regions are bounded by several lines), or when the collapsed
         weights are not finite or are all zero (a diverged network; one class everywhere).
     """
     features = check_features(features)
@@ -246,7 +256,9 @@ def decision_line(net: MLP, features=DEFAULT_FEATURES):
         return None
     if not set(features) <= set(_PLANE_AXES):
         return None
-    W, b = collapse(net)  # (n_inputs, 1), (1,)
+    W, b = collapse(net)  # (n_inputs, K), (K,)
+    if W.shape[1] != 1:
+        return None  # K class scores: one line per pair of classes, drawn from the grid instead
     w = np.zeros(2)
     for row, name in enumerate(features):
         w[_PLANE_AXES[name]] = W[row, 0]
@@ -254,6 +266,15 @@ def decision_line(net: MLP, features=DEFAULT_FEATURES):
     if not (np.isfinite(w).all() and math.isfinite(b)) or not w.any():
         return None
     return w, b
+
+
+def chance_note(net: MLP) -> str:
+    """The loss of a network that learned nothing, in words: ``"ln 3 = 1.099 is a network
+    that learned nothing"`` for three classes (ln 2 = 0.693 for two); "" for regression."""
+    k = net.n_classes
+    if k is None:
+        return ""
+    return f"ln {k} = {chance_loss(k):.3f} is a network that learned nothing"
 
 
 def summary_line(history: History) -> str:
@@ -345,7 +366,8 @@ class Filmstrip:
 
 def _snapshot(run: Run, resolution: int) -> Snapshot:
     line = None
-    if run.settings.activation == "linear" and tuple(run.settings.features) == DEFAULT_FEATURES:
+    if run.settings.activation == "linear" and tuple(run.settings.features) == DEFAULT_FEATURES \
+            and not run.net.output.vector:
         W, b = collapse(run.net)  # (2, 1), (1,)
         line = (W[:, 0].copy(), float(b[0]))
     loss, acc = evaluate(run.net, featurize(run.X_train, run.settings.features), run.y_train)

@@ -180,12 +180,13 @@ def heatmap_grid(predict: Callable[[np.ndarray], np.ndarray], resolution: int = 
     Parameters
     ----------
     predict : callable
-        ``predict(X) -> values`` with ``X`` (m, 2) raw coordinates and values (m,).
+        ``predict(X) -> values`` with ``X`` (m, 2) raw coordinates and values (m,), or
+        (m, K): one value per class.
 
     Returns
     -------
-    ndarray of float64, shape (resolution, resolution)
+    ndarray of float64, shape (resolution, resolution) or (resolution, resolution, K)
         Row ``i`` is the ``i``-th x2 value from the bottom, column ``j`` the ``j``-th x1.
     """
     values = np.asarray(predict(heatmap_points(resolution, domain)), dtype=np.float64)
-    return values.reshape(resolution, resolution)
+    return values.reshape(resolution, resolution, *values.shape[1:])

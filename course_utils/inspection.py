@@ -28,14 +28,16 @@ EXPORT_FORMAT = "course_utils.playground/1"
 
 
 def output_grid(net: MLP, features, resolution: int = 100) -> np.ndarray:
-    """The network's output on the heatmap grid: P(class 1), or the predicted value.
+    """The network's output on the heatmap grid: P(class 1), or the predicted value; each
+    class's probability for a softmax network.
 
     Returns
     -------
-    ndarray of float64, shape (resolution, resolution)
+    ndarray of float64, shape (resolution, resolution), or (resolution, resolution, K)
     """
     X = featurize(heatmap_points(resolution), features)
-    return net.predict_proba(X).reshape(resolution, resolution)
+    p = net.predict_proba(X)
+    return p.reshape(resolution, resolution, *p.shape[1:])
 
 
 def node_grids(net: MLP, features, resolution: int = 20) -> list[np.ndarray]:
@@ -54,18 +56,24 @@ def node_grids(net: MLP, features, resolution: int = 20) -> list[np.ndarray]:
     list of ndarray
         ``[inputs, hidden 1, ..., hidden k, output]``, each float64 of shape
         (resolution, resolution, width): the input features, each hidden neuron's output
-        (``MLP.hidden_outputs``) and the output unit's P(class 1) or value.
+        (``MLP.hidden_outputs``) and the output unit's P(class 1) or value (each output
+        unit's class probability, for a softmax network).
     """
     r = int(resolution)
     X = featurize(heatmap_points(r), features)  # (r*r, n_inputs)
-    columns = [X, *net.hidden_outputs(X), net.predict_proba(X)[:, None]]
+    columns = [X, *net.hidden_outputs(X), net.predict_proba(X).reshape(len(X), -1)]
     return [np.asarray(c, dtype=np.float64).reshape(r, r, -1) for c in columns]
 
 
 def discretize(values: np.ndarray, task: str = "classification") -> np.ndarray:
     """The Playground's "discretize output": each point gets its decided class (0 or 1),
-    or, for regression, the sign of the prediction (-1 or +1). Same shape as ``values``."""
+    or, for regression, the sign of the prediction (-1 or +1). Same shape as ``values``.
+
+    K classes' probabilities, (..., K), become certainty: 1 for the most probable class, 0
+    for the others."""
     values = np.asarray(values, dtype=np.float64)
+    if task == "classification" and values.ndim == 3:
+        return (values.argmax(axis=-1)[..., None] == np.arange(values.shape[-1])).astype(np.float64)
     if task == "classification":
         return (values > 0.5).astype(np.float64)
     return np.where(values >= 0.0, 1.0, -1.0)

@@ -2,9 +2,10 @@
 
 Shapes: a batch ``X`` is (n, d); layer ``l`` holds ``W`` (fan_in, fan_out) and ``b``
 (fan_out,); pre-activations ``Z`` and activations ``A`` are (n, fan_out). The output is
-one unit: a **sigmoid with binary cross-entropy** for classification (the loss is
+one unit - a **sigmoid with binary cross-entropy** for two classes (the loss is
 computed from the logit, so it never takes log(0)), or a linear unit with squared
-error for regression (the heads: :data:`OUTPUTS`).
+error for regression - or K units with a **softmax and cross-entropy** for K classes
+(the heads: :data:`OUTPUTS`).
 
 :class:`Pass` is the network's one forward and one backward pass: predictions, the loss
 and its gradients, the diagnostics and :func:`course_utils.train` all run it.
@@ -44,6 +45,44 @@ def _bce_dz(z, y, out=None):
     return np.subtract(out, y, out)
 
 
+def _logsumexp(z):
+    # log sum_k e^{z_k} over the last axis, shifted by the largest logit so that no
+    # exponential overflows (logits of +-1e4 give exact answers, not inf - inf).
+    m = z.max(axis=-1, keepdims=True)
+    m[~np.isfinite(m)] = 0.0  # a non-finite logit stays non-finite below, without a spurious NaN
+    return np.log(np.exp(z - m).sum(axis=-1)) + m[..., 0]
+
+
+def _picked(z, y):
+    """``z[..., y]``: each sample's logit of its own class; z (..., K), y (...) -> (...).
+
+    ``y`` broadcasts against ``z``'s leading axes (one test set's labels for a chunk's epochs)."""
+    y = np.broadcast_to(np.asarray(y, dtype=np.intp), z.shape[:-1])
+    return np.take_along_axis(z, y[..., None], axis=-1)[..., 0]
+
+
+def _softmax(z):
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _ce_losses(z, y):
+    # -log softmax(z)[y] = logsumexp(z) - z[y], from the logits: never log(0).
+    return _logsumexp(z) - _picked(z, y)
+
+
+def _ce_dz(z, y, out=None):
+    p = _softmax(z)
+    if out is None:
+        out = p
+    else:
+        np.copyto(out, p)
+    # d/dz_k = softmax(z)_k - [k == y]
+    y = np.broadcast_to(np.asarray(y, dtype=np.intp), out.shape[:-1])[..., None]
+    np.put_along_axis(out, y, np.take_along_axis(out, y, axis=-1) - 1.0, axis=-1)
+    return out
+
+
 def _se_losses(z, y):
     d = z - y
     return 0.5 * d * d
@@ -55,10 +94,13 @@ def _se_dz(z, y, out=None):
 
 @dataclass(frozen=True)
 class Output:
-    """An output head: how a logit becomes a prediction, a loss and a gradient.
+    """An output head: how the logits become a prediction, a loss and a gradient.
 
-    Every function works elementwise on logits ``z`` and targets ``y`` of one shape
-    (any: (n,) for a batch, (epochs, n) for a chunk of a run).
+    Targets ``y`` have any shape: (n,) for a batch, (epochs, n) for a chunk of a run.
+    A head with one output unit (``vector=False``) reads logits ``z`` of the same shape
+    as ``y``; a head with K units (``vector=True``, the softmax) reads ``z`` shaped
+    ``y.shape + (K,)``. Either way ``losses`` and ``correct`` return ``y``'s shape and
+    ``dloss`` returns ``z``'s.
 
     Attributes
     ----------
@@ -67,13 +109,17 @@ class Output:
     dloss : callable
         ``dloss(z, y, out=None)`` -> each sample's d loss / d z (the caller divides by n).
     link : callable
-        ``link(z)`` -> the prediction: P(class 1), or the value itself.
+        ``link(z)`` -> the prediction: P(class 1), each class's probability (K of them,
+        summing to 1), or the value itself.
     correct : callable
         ``correct(z, y)`` -> True where the prediction is right (its mean is the
         accuracy); NaN for regression, where accuracy means nothing.
     decide : callable
-        ``decide(z)`` -> what :meth:`MLP.predict` returns: class labels 0/1 as int64, or
-        the value itself.
+        ``decide(z)`` -> what :meth:`MLP.predict` returns: class labels 0/1 (or
+        0...K-1) as int64, or the value itself.
+    vector : bool
+        True when the head reads all of the last layer's K >= 2 units (softmax); False
+        when it reads one unit.
     """
 
     name: str
@@ -84,6 +130,7 @@ class Output:
     correct: Callable[[np.ndarray, np.ndarray], np.ndarray]
     decide: Callable[[np.ndarray], np.ndarray]
     loss_name: str
+    vector: bool = False
 
     def loss(self, z, y) -> float:
         """Mean loss over the batch."""
@@ -99,6 +146,10 @@ OUTPUTS: dict[str, Output] = {
                      correct=lambda z, y: np.full(np.shape(z), np.nan),
                      decide=lambda z: z,
                      loss_name="squared error (halved)"),
+    "softmax": Output("softmax", "classification", _ce_losses, _ce_dz, _softmax,
+                      correct=lambda z, y: np.argmax(z, axis=-1) == y,
+                      decide=lambda z: np.argmax(z, axis=-1).astype(np.int64),
+                      loss_name="cross-entropy", vector=True),
 }
 """Output name -> :class:`Output`; the forward and backward pass read the head from here."""
 
@@ -107,11 +158,11 @@ def _get_output(name: str) -> Output:
     return lookup(OUTPUTS, name, "output")
 
 
-def check_Xy(X, y=None, n_inputs: int | None = None, task: str = "classification"):
+def check_Xy(X, y=None, n_inputs: int | None = None, task: str = "classification", n_classes: int = 2):
     """Validate a batch; returns ``(X, y)`` as float64 / matching arrays.
 
     Raises ``ValueError`` saying what is wrong: shapes, NaN or infinity in ``X``,
-    labels outside {0, 1} for classification.
+    labels outside {0, ..., n_classes - 1} for classification.
     """
     X = np.asarray(X)
     if X.dtype == object or not np.issubdtype(X.dtype, np.number) or np.issubdtype(X.dtype, np.complexfloating):
@@ -132,12 +183,15 @@ def check_Xy(X, y=None, n_inputs: int | None = None, task: str = "classification
     if y.ndim != 1 or y.shape[0] != X.shape[0]:
         raise ValueError(f"y must be 1-D with one entry per row of X ({X.shape[0]}); got shape {y.shape}.")
     if task == "classification":
+        labels = np.arange(float(n_classes))
+        valid = ("0 and 1" if n_classes == 2 else
+                 f"{', '.join(str(k) for k in range(n_classes - 1))} and {n_classes - 1}, one per output unit")
         if not np.issubdtype(y.dtype, np.number) and y.dtype != bool:
-            raise ValueError(f"y must hold the labels 0 and 1; got dtype {y.dtype}.")
+            raise ValueError(f"y must hold the labels {valid}; got dtype {y.dtype}.")
         yf = np.asarray(y, dtype=np.float64)
-        if not np.isin(yf, (0.0, 1.0)).all():
-            bad = np.unique(yf[~np.isin(yf, (0.0, 1.0))])[:5]
-            raise ValueError(f"y must hold only the labels 0 and 1; found {bad.tolist()}.")
+        if not np.isin(yf, labels).all():
+            bad = np.unique(yf[~np.isin(yf, labels)])[:5]
+            raise ValueError(f"y must hold only the labels {valid}; found {bad.tolist()}.")
         return X, yf
     yf = np.asarray(y, dtype=np.float64)
     if not np.isfinite(yf).all():
@@ -146,20 +200,22 @@ def check_Xy(X, y=None, n_inputs: int | None = None, task: str = "classification
 
 
 class MLP:
-    """A fully connected network with one hidden activation and one output unit.
+    """A fully connected network with one hidden activation and an output head.
 
     Parameters
     ----------
     layer_sizes : sequence of int
-        ``[n_inputs, hidden_1, ..., hidden_k, 1]``: zero or more hidden layers, and a
-        single output unit.
+        ``[n_inputs, hidden_1, ..., hidden_k, K]``: zero or more hidden layers, and
+        the output units: K = 1 for the sigmoid and linear heads, K >= 2 (one per class)
+        for the softmax.
     activation : str or Activation
         The hidden activation, a key of :data:`course_utils.ACTIVATIONS`.
     seed : None, int, or anything ``numpy.random.default_rng`` accepts
         Same seed -> identical initial weights.
-    output : {"sigmoid", "linear"}
-        ``"sigmoid"``: probability of class 1 with binary cross-entropy (classification);
-        ``"linear"``: a real number with squared error (regression).
+    output : {"sigmoid", "linear", "softmax"}
+        ``"sigmoid"``: probability of class 1 with binary cross-entropy (two classes);
+        ``"linear"``: a real number with squared error (regression);
+        ``"softmax"``: a probability for each of K classes with cross-entropy.
 
     Attributes
     ----------
@@ -177,10 +233,10 @@ class MLP:
     """
 
     def __init__(self, layer_sizes: Sequence[int], activation="tanh", seed=None, output: str = "sigmoid"):
-        sizes = self._check_sizes(layer_sizes)
+        self.output: Output = _get_output(output)
+        sizes = self._check_sizes(layer_sizes, self.output)
         self.layer_sizes = sizes
         self.activation: Activation = get_activation(activation)
-        self.output: Output = _get_output(output)
         self.seed = seed if isinstance(seed, (int, np.integer, type(None))) else None
         rng = np.random.default_rng(seed)
         # Every W and b is a view into one flat vector, so an optimizer updates all layers in one call.
@@ -193,7 +249,7 @@ class MLP:
 
     # ---------------------------------------------------------------- description
     @staticmethod
-    def _check_sizes(layer_sizes) -> list[int]:
+    def _check_sizes(layer_sizes, output: Output) -> list[int]:
         try:
             sizes = [int(s) for s in layer_sizes]
             ok = all(float(s) == int(s) for s in layer_sizes)
@@ -203,8 +259,12 @@ class MLP:
         if not ok or len(sizes) < 2:
             raise ValueError(f"layer_sizes must be a list of whole numbers like [2, 4, 4, 1]; "
                              f"got {layer_sizes!r}.")
-        if sizes[-1] != 1:
-            raise ValueError(f"The last layer must have exactly 1 unit (the output); got {sizes[-1]}.")
+        if output.vector and sizes[-1] < 2:
+            raise ValueError(f"The {output.name} output needs one unit per class, at least 2, in the last "
+                             f"layer; got {sizes[-1]}.")
+        if not output.vector and sizes[-1] != 1:
+            raise ValueError(f"The last layer must have exactly 1 unit (the {output.name} output); got "
+                             f"{sizes[-1]}. For {sizes[-1]} classes use output='softmax'.")
         if min(sizes) < 1:
             raise ValueError(f"Every layer needs at least 1 unit; got {sizes}.")
         if len(sizes) - 2 > MAX_HIDDEN_LAYERS or max(sizes[1:-1], default=1) > MAX_WIDTH:
@@ -224,23 +284,34 @@ class MLP:
     def task(self) -> str:
         return self.output.task
 
+    @property
+    def n_classes(self) -> int | None:
+        """How many classes the network tells apart: K for the softmax, 2 for the sigmoid,
+        None for regression."""
+        if self.task != "classification":
+            return None
+        return self.layer_sizes[-1] if self.output.vector else 2
+
     def __repr__(self) -> str:
         return (f"MLP({self.layer_sizes}, activation={self.activation.name!r}, "
                 f"output={self.output.name!r})")
 
     # ---------------------------------------------------------------- forward
     def logits(self, X) -> np.ndarray:
-        """The output unit's input ``z`` for each row of ``X``; (n, d) -> (n,)."""
+        """The output units' input ``z`` for each row of ``X``: (n, d) -> (n,) for one output
+        unit, (n, K) for the softmax's K."""
         X, _ = check_Xy(X, n_inputs=self.n_inputs)
         with np.errstate(over="ignore", invalid="ignore"):
             return Pass(self, len(X)).forward(X).copy()
 
     def predict_proba(self, X) -> np.ndarray:
-        """Probability of class 1 (classification) or the prediction (regression); (n,)."""
+        """Probability of class 1, (n,); each class's probability, (n, K) rows summing to 1
+        (softmax); or the prediction (regression), (n,)."""
         return self.output.link(self.logits(X))
 
     def predict(self, X) -> np.ndarray:
-        """Class labels 0/1 as int64 (classification) or predictions (regression); (n,)."""
+        """Class labels 0/1 (0...K-1 for the softmax: the most probable) as int64, or
+        predictions (regression); (n,)."""
         return self.output.decide(self.logits(X))
 
     def hidden_outputs(self, X) -> list[np.ndarray]:
@@ -267,7 +338,7 @@ class MLP:
 
     def loss(self, X, y, l1: float = 0.0, l2: float = 0.0) -> float:
         """Mean data loss on ``(X, y)`` plus the regularization penalty."""
-        X, y = check_Xy(X, y, self.n_inputs, self.task)
+        X, y = check_Xy(X, y, self.n_inputs, self.task, self.n_classes)
         with np.errstate(over="ignore", invalid="ignore"):
             z = Pass(self, len(X)).forward(X)
             return self.output.loss(z, y) + self._penalty(l1, l2)
@@ -281,7 +352,7 @@ class MLP:
         ----------
         X : ndarray of float, shape (n, n_inputs)
         y : ndarray, shape (n,)
-            Labels in {0, 1} (classification) or real targets (regression).
+            Labels 0...K-1 (classification; K = 2 for the sigmoid) or real targets.
         l1, l2 : float, >= 0
             Regularization on the weights (not the biases): the penalty is
             ``l1 * sum|W| + l2 / 2 * sum W**2``.
@@ -293,7 +364,7 @@ class MLP:
         grads : list of (dW, db)
             Same shapes as :attr:`params`.
         """
-        X, y = check_Xy(X, y, self.n_inputs, self.task)
+        X, y = check_Xy(X, y, self.n_inputs, self.task, self.n_classes)
         l1, l2 = _check_reg(l1, l2)
         layers = Pass(self, len(X))
         with np.errstate(over="ignore", invalid="ignore"):
@@ -391,7 +462,10 @@ class Pass:
     A : list of ndarray
         Each layer's input: ``A[0]`` is the batch ``X`` (n, d), ``A[l + 1] = activation(Z[l])``.
     Z : list of ndarray
-        Pre-activations ``Z[l] = A[l] W_l + b_l``, (n, fan_out); ``Z[-1]`` is the logit, (n, 1).
+        Pre-activations ``Z[l] = A[l] W_l + b_l``, (n, fan_out); ``Z[-1]`` holds the logits, (n, K).
+    z : ndarray
+        What the output head reads: ``Z[-1]`` itself, (n, K), for a vector head (softmax),
+        its one column, (n,), otherwise.
     grad : ndarray, (n_parameters,)
         After :meth:`backward`: the gradient, laid out like ``net.theta``;
         ``grads`` views it as ``[(dW, db), ...]`` like ``net.params``.
@@ -403,7 +477,9 @@ class Pass:
         self.A = [None] + [np.empty((n, m)) for m in sizes[1:-1]]
         self.Z = [np.empty((n, m)) for m in sizes[1:]]
         self.dZ = [np.empty((n, m)) for m in sizes[1:]]
-        self.z, self.dz = self.Z[-1][:, 0], self.dZ[-1][:, 0]  # the logit and its gradient, (n,)
+        # The head's logits and their gradient: (n, K) for a vector head, else one column (n,).
+        last = slice(None) if net.output.vector else 0
+        self.z, self.dz = self.Z[-1][:, last], self.dZ[-1][:, last]
         self.ones = np.ones(n)  # db = 1ᵀ dZ: one product, much faster than dZ.sum(axis=0) on small arrays
         self.grad = np.empty(n_parameters(sizes))
         self.grads = layer_views(self.grad, sizes)
@@ -412,7 +488,7 @@ class Pass:
         self.layers = list(zip(net.params, self.grads, self.Z, self.dZ))
 
     def forward(self, X: np.ndarray) -> np.ndarray:
-        """Logits ``z`` (n,) of the batch ``X`` (n, d); keeps every ``A`` and ``Z``."""
+        """Logits ``z`` (n,) or (n, K) of the batch ``X`` (n, d); keeps every ``A`` and ``Z``."""
         # (Outputs are passed by position: NumPy parses an ``out=`` keyword, or an in-place
         # operator with a scalar, about a microsecond slower, and a step makes dozens of calls.)
         A, f = self.A, self.net.activation.value
@@ -431,7 +507,7 @@ class Pass:
         Returns :attr:`grad` (n_parameters,): the forward pass in reverse.
         """
         A, f_prime = self.A, self.net.activation.grad_from
-        self.net.output.dloss(self.z, y, self.dz)  # each sample's d loss / d z, (n,)
+        self.net.output.dloss(self.z, y, self.dz)  # each sample's d loss / d z, (n,) or (n, K)
         np.multiply(self.dz, 1.0 / len(y), self.dz)  # the loss is the batch mean
         for l in range(len(self.layers) - 1, -1, -1):
             (W, _), (dW, db), _, dZ = self.layers[l]
@@ -449,7 +525,7 @@ class Pass:
 
 
 def collapse(net: MLP) -> tuple[np.ndarray, np.ndarray]:
-    """The single affine map equal to a linear-activation network's logit.
+    """The single affine map equal to a linear-activation network's logits.
 
     ``W2 (W1 x + b1) + b2 = (W2 W1) x + (W2 b1 + b2)``, applied layer by layer; in this
     course's row convention ``z = X @ W + b``.
@@ -461,9 +537,12 @@ def collapse(net: MLP) -> tuple[np.ndarray, np.ndarray]:
 
     Returns
     -------
-    W : ndarray, shape (n_inputs, 1)
-    b : ndarray, shape (1,)
-        ``X @ W + b`` equals ``net.logits(X)[:, None]`` up to rounding.
+    W : ndarray, shape (n_inputs, K)
+    b : ndarray, shape (K,)
+        ``X @ W + b`` equals the logits ``net.logits(X)`` (as a column when K = 1) up to
+        rounding. With a softmax head that is K affine scores, so the class regions are
+        bounded by the straight lines where two scores tie: a linear softmax network is
+        multinomial logistic regression.
     """
     if not isinstance(net, MLP):
         raise ValueError(f"collapse expects an MLP, got {type(net).__name__}.")

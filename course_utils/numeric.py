@@ -1,5 +1,5 @@
-"""Small things every module shares: the chance-level loss ln 2, one whole-number check, and one
-lookup for every name -> object table.
+"""Small things every module shares: the chance-level loss ln 2 (ln K for K classes), one
+whole-number check, and one lookup for every name -> object table.
 
 Pure Python (no NumPy needed beyond recognising its integers, no matplotlib, no ipywidgets).
 """
@@ -8,11 +8,17 @@ from __future__ import annotations
 import math
 import numbers
 
-__all__ = ["LN2", "whole_number", "lookup"]
+__all__ = ["LN2", "chance_loss", "whole_number", "lookup"]
 
 LN2 = math.log(2.0)
 """ln 2 ≈ 0.693: the binary cross-entropy of a network that always answers 0.5 - one that
 learned nothing. Loss plots mark it; messages quote it."""
+
+
+def chance_loss(n_classes: int = 2) -> float:
+    """ln K: the cross-entropy of a network that answers 1/K for each of ``n_classes`` = K
+    classes - one that learned nothing (:data:`LN2` for two classes)."""
+    return LN2 if n_classes == 2 else math.log(whole_number(n_classes, "n_classes", 2))
 
 
 def whole_number(value, what: str, at_least: int = 1, at_most: int | None = None) -> int:

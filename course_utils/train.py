@@ -156,7 +156,7 @@ def _divergence_message(epoch: int, value: float, learning_rate: float, first: f
 
 def evaluate(net: MLP, X, y) -> tuple[float, float]:
     """Data loss and accuracy (NaN for regression) of ``net`` on ``(X, y)``."""
-    X, y = check_Xy(X, y, net.n_inputs, net.task)
+    X, y = check_Xy(X, y, net.n_inputs, net.task, net.n_classes)
     with np.errstate(all="ignore"):
         z = Pass(net, len(X)).forward(X)
         return net.output.loss(z, y), float(np.mean(net.output.correct(z, y)))
@@ -185,11 +185,11 @@ class Trainer:
                  history: History | None = None):
         if not isinstance(net, MLP):
             raise ValueError(f"train expects an MLP as its first argument, got {type(net).__name__}.")
-        X, y = check_Xy(X, y, net.n_inputs, net.task)
+        X, y = check_Xy(X, y, net.n_inputs, net.task, net.n_classes)
         if (X_test is None) != (y_test is None):
             raise ValueError("Give both X_test and y_test, or neither.")
         if X_test is not None:
-            X_test, y_test = check_Xy(X_test, y_test, net.n_inputs, net.task)
+            X_test, y_test = check_Xy(X_test, y_test, net.n_inputs, net.task, net.n_classes)
         try:
             lr = float(learning_rate)
         except (TypeError, ValueError):
@@ -220,8 +220,9 @@ class Trainer:
         steps_kept = max(1, CHUNK_VALUES // (len(self._bounds) * net.theta.size))
         self._chunk_epochs = max(1, min(MAX_CHUNK_EPOCHS, CHUNK_VALUES // n, steps_kept))
         k, n_test = self._chunk_epochs, 0 if X_test is None else len(X_test)
-        self._Z, self._Y = np.empty((k, n)), np.empty((k, n))  # logits and targets, in the order seen
-        self._Z_test = np.empty((k, n_test))
+        per_row = self._passes[self._bounds[0][1]].z.shape[1:]  # a row's logits: () or (K,) for softmax
+        self._Z, self._Y = np.empty((k, n, *per_row)), np.empty((k, n))  # logits and targets, in the order seen
+        self._Z_test = np.empty((k, n_test, *per_row))
         self._P = np.empty((k * len(self._bounds) + 1, net.theta.size))  # the parameters before each step
 
     # ------------------------------------------------------------------ the loop
@@ -340,7 +341,8 @@ def train(net: MLP, X, y, *, epochs: int, learning_rate: float, optimizer: str =
         Updated in place.
     X : ndarray of float, shape (n, net.n_inputs)
     y : ndarray, shape (n,)
-        Labels 0/1 (classification) or targets (regression). Neither array is modified.
+        Labels 0/1 (0...K-1 for a softmax net) or targets (regression). Neither array is
+        modified.
     epochs : int, >= 1
         Passes over the training set.
     learning_rate : float, > 0
@@ -377,9 +379,10 @@ def train(net: MLP, X, y, *, epochs: int, learning_rate: float, optimizer: str =
 
 
 def _losses(out, Z, Y):
-    """Each sample's loss from its logit; NaN where a logit ran away (it has no meaningful loss)."""
+    """Each sample's loss from its logit(s); NaN where a logit ran away (it has no meaningful loss)."""
     losses = out.losses(Z, Y)
-    losses[~np.isfinite(Z)] = np.nan
+    ran_away = ~np.isfinite(Z)
+    losses[ran_away.reshape(*losses.shape, -1).any(axis=-1)] = np.nan  # any of a row's K logits
     return losses
 
 

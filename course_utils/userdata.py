@@ -40,8 +40,9 @@ MAX_BYTES = 1_000_000
 """Files larger than this (1 MB) are refused before reading: 5,000 rows of three numbers fit
 in a quarter of it."""
 
-MAX_CLASSES = 8
-"""Class labels run from 0 to at most 7."""
+MAX_CLASSES = 5
+"""Class labels run from 0 to at most 4: as many classes as the pictures tell apart
+(``plots.style.CLASS_PALETTE``; a test holds the two equal)."""
 
 FIT_HALF_WIDTH = 5.0
 """Uploaded coordinates fill [-5, 5] (the generated datasets reach about 5 in the [-6, 6] view)."""
@@ -49,7 +50,7 @@ FIT_HALF_WIDTH = 5.0
 COLUMNS = ("x1", "x2", "label")
 
 TASKS = {
-    "auto": "decide from the labels: whole numbers 0 ... 7 are classes, anything else numbers",
+    "auto": f"decide from the labels: whole numbers 0 ... {MAX_CLASSES - 1} are classes, anything else numbers",
     "classification": "labels are classes 0, 1, ... K-1",
     "regression": "labels are numbers to predict (regression)",
 }
@@ -238,8 +239,9 @@ def _build(X, y, name, task, where) -> UserData:
     notes = []
     if task == "auto":
         task = "classification" if whole.all() else "regression"
-        notes.append("labels read as classes: all are whole numbers 0 to 7" if whole.all() else
-                     "labels read as numbers (regression): not all are whole numbers 0 to 7")
+        top = MAX_CLASSES - 1
+        notes.append(f"labels read as classes: all are whole numbers 0 to {top}" if whole.all() else
+                     f"labels read as numbers (regression): not all are whole numbers 0 to {top}")
     if task == "classification":
         y, n_classes = _classes(y, whole, name, where)
     else:

@@ -26,10 +26,12 @@
 # 4. **sigmoid against tanh** — the same functions, trained at different speeds;
 # 5. all of them **side by side** on one dataset;
 # 6. **a function from pieces** — why ReLU boundaries are polygons and smooth activations' are round;
-# 7. a live panel to compare any two.
+# 7. a live panel to compare any two;
+# 8. **more than two classes** — a softmax output on a three-arm spiral.
 #
 # As everywhere in this course, the output unit is a sigmoid trained with **binary cross-entropy**
-# (the Playground uses squared error on a tanh output); only the *hidden* activation changes.
+# (the Playground uses squared error on a tanh output) until section 8, which needs one output unit
+# per class; only the *hidden* activation changes.
 # Every run is seeded, so re-running gives the same numbers.
 
 # %%
@@ -345,6 +347,73 @@ from course_utils.widgets import ComparePanel
 ComparePanel(dataset="circle", first="sigmoid", second="relu")
 
 # %% [markdown]
+# ## 8 · More than two classes
+#
+# The three-arm spiral has labels 0, 1 and 2. One sigmoid unit can only say "class 1 or not", so the
+# network gets **one output unit per class**: three scores z₀, z₁, z₂, turned into probabilities by
+# the **softmax**, p_k = e^{z_k} / (e^{z₀} + e^{z₁} + e^{z₂}), and trained with **cross-entropy**,
+# −ln p_(true class). A network that learned nothing answers 1/3 for each class and scores
+# **ln 3 ≈ 1.099** (two classes: ln 2), and guesses right a third of the time.
+#
+# With a linear activation the whole network collapses, as in notebook 01, to three affine scores
+# z_k = w_k·x + b_k. The predicted class is the one with the largest score, and two classes trade
+# places where their scores tie: (w_i − w_j)·x + (b_i − b_j) = 0, **a straight line**. A linear
+# network with a softmax therefore splits the plane into **three regions bounded by straight
+# lines** (each one convex), however deep it is. The same `[2, 16, 3]` network and seed, 300 epochs
+# of Adam at learning rate 0.03, with three hidden activations:
+#
+# **Predict first:** how far above the 33 % of chance can the linear network get on three spiral arms?
+
+# %%
+from course_utils import collapse, experiments as ex
+from course_utils.grid import heatmap_points
+runs3 = [ex.run_scenario(ex.THREE_ARMS, activation=a) for a in ("linear", "tanh", "relu")]
+plots.show_figure(plots.comparison_figure(
+    runs3, [ex.probability_grid(r, 100) for r in runs3], [plots.describe(r.settings) for r in runs3],
+    takeaway="Linear: three wedges with straight edges; tanh and ReLU wind the boundaries along the arms")[0])
+
+# %%
+# NBVAL_CHECK_OUTPUT
+for r in runs3:
+    print(f"{r.settings.activation:6s} {ex.summary_line(r.history)}")
+
+# %%
+# NBVAL_CHECK_OUTPUT
+W, b = collapse(runs3[0].net)  # the deep linear network as one layer: three affine scores
+X_grid = heatmap_points(100)  # 10,000 points over the square
+print(f"W {W.shape}, b {b.shape}; same class as the network at every grid point:",
+      np.array_equal(np.argmax(X_grid @ W + b, axis=1), runs3[0].net.predict(X_grid)))
+
+# %% [markdown]
+# The linear network ends at a loss of 0.994, barely under ln 3 = 1.099, and classifies 38 % of the
+# training points and 33 % of the test points correctly: hardly above the 33 % of chance. Its
+# picture shows why: three wedges whose edges are straight lines meeting at one point, while every
+# arm winds through all three. The collapsed layer, W of shape (2, 3) and b of shape (3,), gives
+# the same class as the deep network at every one of the 10,000 grid points. tanh and ReLU follow
+# the arms: tanh reaches 100 % (test 100 %) at a loss of 0.019, ReLU 100 % (test 99 %) at 0.027.
+# Colour shows the winning class,
+# and a paler colour a less sure one.
+#
+# In the Playground (notebook 06), open `?preset=three_classes` (or pick *spiral3* or *blobs3*): the
+# output switches to a softmax over three units by itself.
+
+# %%
+MultipleChoice(
+    "A network with 10 hidden layers, all with the <b>linear</b> activation, ends in a softmax over "
+    "<b>4</b> classes. Its class regions in the input plane are…",
+    ["at most 4 convex regions, each bounded by straight lines",
+     "any shapes, given enough layers and epochs",
+     "two halves split by one straight line, as with two classes"],
+    answer=0,
+    why="it collapses to 4 affine scores w_k·x + b_k; class k wins where its score beats each of the "
+        "others, and each of those comparisons is a half-plane, so each region is an intersection of "
+        "half-planes: convex, with straight edges.",
+    wrong_why={"any shapes, given enough layers and epochs":
+               "layers of linear units multiply into one affine map, whatever their number.",
+               "two halves split by one straight line, as with two classes":
+               "each pair of classes has its own line where their scores tie, so there are up to 4 regions."})
+
+# %% [markdown]
 # ## What to remember
 #
 # - Sigmoid's slope is at most 0.25, and backpropagation multiplies by a slope and a weight matrix per
@@ -354,6 +423,8 @@ ComparePanel(dataset="circle", first="sigmoid", second="relu")
 # - ReLU does not saturate for positive inputs, but a unit can fall silent and, in the first layer,
 #   stay dead; that costs accuracy only when units are scarce. Leaky ReLU and GELU units fall silent
 #   too, but can come back.
+# - For K classes the output is a softmax over K units, and chance is a loss of ln K. A linear
+#   network with a softmax still draws only straight lines: K convex regions.
 #
 # ## Exercises
 #

@@ -34,7 +34,11 @@
 # vanishing gradients).
 #
 # **Which loss?** Classification uses a sigmoid output with binary cross-entropy (a network
-# that learned nothing scores ln 2 = 0.693); regression a linear output with squared error.
+# that learned nothing scores ln 2 = 0.693); regression a linear output with squared error. The
+# three-class datasets *spiral3* and *blobs3* get three output units with a softmax and
+# cross-entropy (chance: ln 3 = 1.099): the picture then colours each point by its most probable
+# class, paler where the network is less sure, and the network diagram labels each output unit with
+# its class.
 # The TensorFlow Playground uses squared error on a tanh output instead; the boundaries look
 # the same.
 
@@ -60,17 +64,20 @@ Playground(query_string())
 # `dataset`, `noise` (0-50), `train` (10-90), `features` (e.g. `x1,x2,x1^2`), `hidden`
 # (e.g. `4,2`), `activation`, `learning_rate` (or `lr`), `optimizer`, `batch_size`,
 # `regularization` (`none`, `l1`, `l2`), `reg_rate`, `epochs`, `seed`, `data_seed`,
-# `show_test`, `discretize`, and `hide` (any of those names, plus `play`, `rewind`,
-# `export`, `network`, `gradients`, `regenerate`, `upload`, `hidden_space`). A wrong value is reported at the top of
+# `show_test`, `discretize`, `hide` (any of those names, plus `play`, `rewind`,
+# `export`, `network`, `gradients`, `regenerate`, `upload`, `hidden_space`), and `preset` (a named set of settings:
+# `three_classes` is the three-arm spiral with tanh, `three_classes_linear` the same with a linear
+# activation that cannot be changed; further parameters go on top). A wrong value is reported at the top of
 # the dashboard with the valid choices; the rest of the preset still applies.
 #
 # Things to try: *circle* with `linear` (a straight line, loss stuck near 0.693); the same with
 # the `x1^2` and `x2^2` inputs (solved without any nonlinearity); *spiral* with `relu` and
-# six layers; `sigmoid` in six layers (watch the gradient bars near the input shrink).
+# six layers; `sigmoid` in six layers (watch the gradient bars near the input shrink); *spiral3*
+# with `linear`, then `tanh` (three straight-edged regions, then three arms).
 
 # %% [markdown]
 # **Your own data.** *Upload CSV* reads a file of `x1,x2,label` rows (a header line is
-# optional). With *labels are: auto*, whole numbers 0 to 7 are classes and anything else is
+# optional). With *labels are: auto*, whole numbers 0 to 4 are classes and anything else is
 # a number to predict (regression); choose *classes* or *numbers* to decide yourself. The
 # points are moved and scaled to fill the picture, and the line under the button says where
 # the data came from. A file that cannot be read is explained in the status line, naming the

@@ -9,7 +9,7 @@ def test_shapes_dtypes_and_labels(name):
     X, y = make_dataset(name, n_samples=301, noise=0.2, seed=3)
     assert X.shape == (301, 2) and X.dtype == np.float64
     assert y.shape == (301,) and y.dtype == np.int64
-    assert set(np.unique(y)) == {0, 1}
+    assert set(np.unique(y)) == set(range(DATASETS[name].n_classes))  # labels 0 ... K-1, each one used
     assert np.isfinite(X).all()
     assert np.abs(X).max() < 8  # Playground units: within about [-6, 6]
 
@@ -103,3 +103,28 @@ def test_features_table_and_featurize():
     np.testing.assert_allclose(F, [[1, 2, np.sin(2)], [9, -1.5, np.sin(0.5)]])
     with pytest.raises(ValueError, match="x1\\^2"):
         featurize(X, ["x3"])
+
+
+def test_the_multiclass_sets_are_listed_with_their_class_count():
+    assert {n: d.n_classes for n, d in DATASETS.items() if d.n_classes != 2} == {"spiral3": 3, "blobs3": 3}
+    assert all(d.n_classes is None for d in REGRESSION_DATASETS.values())
+    for name in ("spiral3", "blobs3"):
+        _, y = make_dataset(name, n_samples=301, seed=0)
+        assert np.bincount(y).tolist() == [101, 100, 100]  # as even as 301 points allow
+    with pytest.raises(ValueError, match="at least 3"):
+        make_dataset("spiral3", n_samples=2)
+
+
+def test_spiral3_arms_are_rotated_copies_of_each_other():
+    X, y = make_dataset("spiral3", n_samples=300, seed=0)  # noise 0: the arms exactly
+    turn = 2 * np.pi / 3
+    R = np.array([[np.cos(turn), np.sin(turn)], [-np.sin(turn), np.cos(turn)]])  # x = r sin t, y = r cos t
+    np.testing.assert_allclose(X[y == 0] @ R.T, X[y == 1], atol=1e-12)
+    np.testing.assert_allclose(np.hypot(*X[y == 2].T).max(), 5.0)
+
+
+def test_blobs3_centres_sit_on_a_circle_of_radius_3():
+    X, y = make_dataset("blobs3", n_samples=3000, seed=0)
+    centres = np.array([X[y == k].mean(axis=0) for k in range(3)])
+    np.testing.assert_allclose(np.hypot(*centres.T), 3.0, atol=0.1)
+    assert centres[0, 1] > 2.8  # class 0 straight up

@@ -11,7 +11,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 
-from course_utils import ACTIVATIONS, DATASETS, make_dataset, train_test_split  # noqa: E402
+from course_utils import ACTIVATIONS, make_dataset, train_test_split  # noqa: E402
+from course_utils.data import TWO_CLASS_DATASETS  # noqa: E402
 from course_utils import diagnostics as dg  # noqa: E402
 from course_utils.grid import heatmap_grid  # noqa: E402
 from course_utils.plots import figure_png, flavours, live_boundary_artists, new_figure  # noqa: E402
@@ -165,7 +166,7 @@ def panel():
 def test_panel_controls_come_from_the_tables(panel):
     assert tuple(panel.first.options) == tuple(ACTIVATIONS)
     assert tuple(panel.second.options) == tuple(ACTIVATIONS)
-    assert tuple(panel.dataset.options) == tuple(DATASETS)
+    assert tuple(panel.dataset.options) == tuple(TWO_CLASS_DATASETS)  # one sigmoid output: two classes
     assert [v for _, v in panel.learning_rate.options] == list(compare_module.LEARNING_RATES)
 
 

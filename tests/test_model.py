@@ -8,6 +8,20 @@ from course_utils import ACTIVATIONS, MLP, OUTPUTS, collapse, make_dataset, tanh
 
 DEPTHS = {0: [2, 1], 1: [2, 5, 1], 3: [2, 4, 3, 4, 1]}
 REGS = {"none": (0.0, 0.0), "l1": (0.01, 0.0), "l2": (0.0, 0.05)}
+K = 3  # classes for the softmax head
+
+
+def _sizes(depth, output):
+    """DEPTHS[depth] with the output units ``output`` needs: 1, or K for the softmax."""
+    return [*DEPTHS[depth][:-1], K if OUTPUTS[output].vector else 1]
+
+
+def _targets(output, rng, n):
+    """Targets a head accepts: labels 0/1, labels 0..K-1, or real numbers."""
+    head = OUTPUTS[output]
+    if head.task == "regression":
+        return rng.normal(size=n)
+    return rng.integers(0, K if head.vector else 2, size=n).astype(float)
 
 
 def _numeric_grads(net, X, y, l1, l2, h=1e-6):
@@ -37,8 +51,8 @@ def test_gradients_match_finite_differences(activation, depth, reg, output):
     """loss_and_gradients runs model.Pass, the pass train() runs (see test_train)."""
     rng = np.random.default_rng(0)
     X = rng.normal(size=(12, 2))
-    y = (rng.random(12) > 0.5).astype(float) if output == "sigmoid" else rng.normal(size=12)
-    net = MLP(DEPTHS[depth], activation, seed=1, output=output)
+    y = _targets(output, rng, 12)
+    net = MLP(_sizes(depth, output), activation, seed=1, output=output)
     for _, b in net.params:  # non-zero biases so every parameter matters
         b += rng.normal(scale=0.3, size=b.shape)
     l1, l2 = REGS[reg]
@@ -69,15 +83,25 @@ def test_regression_head_gradients(activation):
 def test_each_output_head_holds_its_loss_beside_its_derivative(name):
     head = OUTPUTS[name]
     z = np.linspace(-30, 30, 241)
+    labels = (0.0, 1.0) if head.task == "classification" else (-1.3, 0.0, 2.5)
+    if head.vector:  # K logits per sample: a spread of scores around each class
+        z = np.column_stack([z, -0.5 * z[::-1], np.sin(z) * 20])
+        labels = (0.0, 1.0, 2.0)
     h = 1e-6
-    for y in ((0.0, 1.0) if head.task == "classification" else (-1.3, 0.0, 2.5)):
-        yy = np.full_like(z, y)
-        numeric = (head.losses(z + h, yy) - head.losses(z - h, yy)) / (2 * h)
+    for y in labels:
+        yy = np.full(z.shape[0], y)
+        numeric = np.empty_like(z)
+        for idx in np.ndindex(z.shape):  # each logit nudged on its own
+            up, down = z.copy(), z.copy()
+            up[idx] += h
+            down[idx] -= h
+            row = idx[0]
+            numeric[idx] = (head.losses(up, yy)[row] - head.losses(down, yy)[row]) / (2 * h)
         np.testing.assert_allclose(head.dloss(z, yy), numeric, rtol=1e-6, atol=1e-8)
         out = np.empty_like(z)
         np.testing.assert_array_equal(head.dloss(z, yy, out=out), head.dloss(z, yy))
-    assert head.loss(np.array([0.5, -1.0]), np.array([1.0, 0.0])) == pytest.approx(
-        np.mean(head.losses(np.array([0.5, -1.0]), np.array([1.0, 0.0]))))
+    z2, y2 = z[[100, 140]], np.array([1.0, 0.0])
+    assert head.loss(z2, y2) == pytest.approx(np.mean(head.losses(z2, y2)))
 
 
 def test_the_parameters_are_views_into_one_flat_vector():
@@ -107,6 +131,64 @@ def test_one_example_worked_by_hand():
     assert grads[0][0][0, 0] == pytest.approx(dz * 3 * (1 - a1 ** 2) * x, rel=1e-12)
 
 
+def test_softmax_worked_by_hand():
+    # Logits (1, 2, 3) for class 0: loss = log(e + e^2 + e^3) - 1; d/dz = softmax - onehot.
+    head = OUTPUTS["softmax"]
+    z = np.array([[1.0, 2.0, 3.0]])
+    p = np.exp(z) / np.exp(z).sum()
+    assert head.losses(z, np.array([0]))[0] == pytest.approx(np.log(np.exp(z).sum()) - 1.0, rel=1e-14)
+    np.testing.assert_allclose(head.dloss(z, np.array([0])), p - [[1, 0, 0]], rtol=1e-14)
+    np.testing.assert_allclose(head.link(z), p, rtol=1e-14)
+    assert head.decide(z).tolist() == [2] and head.correct(z, np.array([2])).tolist() == [True]
+
+
+@pytest.mark.parametrize("scale", [1e2, 1e3, 1e4])
+def test_softmax_cross_entropy_is_stable_for_huge_logits(scale):
+    head = OUTPUTS["softmax"]
+    z = np.array([[scale, -scale, 0.0], [-scale, -scale, scale], [scale, scale, -scale]])
+    y = np.array([1, 2, 0])
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        losses, dz, p = head.losses(z, y), head.dloss(z, y), head.link(z)
+    # wrong by 2*scale nats; exactly right; a tie between two classes: ln 2
+    np.testing.assert_allclose(losses, [2 * scale, 0.0, np.log(2.0)], rtol=1e-12)
+    np.testing.assert_allclose(dz, [[1, -1, 0], [0, 0, 0], [-0.5, 0.5, 0]], atol=1e-12)
+    np.testing.assert_allclose(p.sum(axis=1), 1.0, rtol=1e-15)
+
+
+def test_a_softmax_net_predicts_k_probabilities_and_the_most_probable_class():
+    net = MLP([2, 5, 4], "tanh", seed=0, output="softmax")
+    X = np.random.default_rng(0).normal(size=(9, 2))
+    p = net.predict_proba(X)
+    assert p.shape == (9, 4) and ((p > 0) & (p < 1)).all()
+    np.testing.assert_allclose(p.sum(axis=1), 1.0, rtol=1e-14)
+    pred = net.predict(X)
+    assert pred.dtype == np.int64 and pred.tolist() == p.argmax(axis=1).tolist()
+    assert net.logits(X).shape == (9, 4) and net.n_classes == 4
+
+
+def test_softmax_labels_are_checked_against_the_number_of_outputs():
+    net = MLP([2, 3], "linear", seed=0, output="softmax")
+    X = np.zeros((4, 2))
+    with pytest.raises(ValueError, match="labels 0, 1 and 2, one per output unit; found \\[3.0\\]"):
+        net.loss_and_gradients(X, np.array([0, 1, 2, 3]))
+    with pytest.raises(ValueError, match="found \\[-1.0, 0.5\\]"):
+        net.loss(X, np.array([0, -1, 0.5, 2]))
+    with pytest.raises(ValueError, match="use output='softmax'"):
+        MLP([2, 3], "linear", output="sigmoid")
+    with pytest.raises(ValueError, match="at least 2"):
+        MLP([2, 4, 1], "linear", output="softmax")
+
+
+def test_the_chance_loss_is_ln_k():
+    from course_utils.numeric import LN2, chance_loss
+
+    assert chance_loss() == LN2 and chance_loss(3) == pytest.approx(1.0986122886681098)
+    net = MLP([2, 3], "linear", seed=0, output="softmax")
+    net.set_params([(np.zeros((2, 3)), np.zeros(3))])  # every class 1/3: learned nothing
+    X = np.random.default_rng(0).normal(size=(6, 2))
+    assert net.loss(X, np.arange(6) % 3) == pytest.approx(chance_loss(3), rel=1e-14)
+
+
 def test_bce_is_stable_for_huge_logits():
     net = MLP([1, 1], "linear", seed=0)
     net.set_params([(np.array([[1.0]]), np.array([0.0]))])
@@ -117,15 +199,18 @@ def test_bce_is_stable_for_huge_logits():
     assert np.isfinite(grads[0][0]).all()
 
 
-@pytest.mark.parametrize("sizes", [[2, 1], [2, 3, 1], [2, 4, 4, 4, 4, 4, 1]])
+@pytest.mark.parametrize("sizes", [[2, 1], [2, 3, 1], [2, 4, 4, 4, 4, 4, 1], [2, 3], [2, 4, 4, 3]])
 def test_collapse_reproduces_deep_linear_net(sizes):
-    net = MLP(sizes, "linear", seed=4)
+    k = sizes[-1]
+    net = MLP(sizes, "linear", seed=4, output="sigmoid" if k == 1 else "softmax")
     for _, b in net.params:
         b += np.random.default_rng(5).normal(size=b.shape)
     X, _ = make_dataset("circle", n_samples=200, seed=0)
     W, b = collapse(net)
-    assert W.shape == (2, 1) and b.shape == (1,)
-    np.testing.assert_allclose((X @ W + b)[:, 0], net.logits(X), rtol=0, atol=1e-10)
+    assert W.shape == (2, k) and b.shape == (k,)
+    np.testing.assert_allclose((X @ W + b).reshape(net.logits(X).shape), net.logits(X), rtol=0, atol=1e-10)
+    if k > 1:  # K affine scores: the class regions are where one score is the largest
+        np.testing.assert_array_equal(np.argmax(X @ W + b, axis=1), net.predict(X))
 
 
 def test_collapse_refuses_nonlinear_nets():
@@ -152,10 +237,12 @@ def test_same_seed_same_weights():
     assert not np.array_equal(a.params[0][0], c.params[0][0])
 
 
-def test_json_round_trip_is_exact():
-    net = MLP([2, 3, 2, 1], "gelu", seed=1)
+@pytest.mark.parametrize("sizes, output", [([2, 3, 2, 1], "sigmoid"), ([2, 3, 3], "softmax")])
+def test_json_round_trip_is_exact(sizes, output):
+    net = MLP(sizes, "gelu", seed=1, output=output)
     again = MLP.from_dict(json.loads(json.dumps(net.to_dict())))
     assert again.layer_sizes == net.layer_sizes and again.activation.name == "gelu"
+    assert again.output.name == output
     X = np.random.default_rng(0).normal(size=(5, 2))
     np.testing.assert_array_equal(again.logits(X), net.logits(X))
     with pytest.raises(ValueError, match="saved MLP"):
@@ -173,7 +260,7 @@ def test_loss_and_gradients_do_not_mutate_inputs():
 
 
 @pytest.mark.parametrize("sizes, words", [
-    ([2, 4, 2], "exactly 1 unit"), ([2, 0, 1], "at least 1 unit"), ([2], "layer_sizes"),
+    ([2, 4, 2], "exactly 1 unit"), ([2, 4, 3], "softmax"), ([2, 0, 1], "at least 1 unit"), ([2], "layer_sizes"),
     ("abc", "layer_sizes"), ([2, 2.5, 1], "layer_sizes"),
 ])
 def test_bad_layer_sizes(sizes, words):

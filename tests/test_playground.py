@@ -428,3 +428,66 @@ def test_view_options_keep_a_rewound_picture():
 def test_is_hidden_knows_every_hideable_name():
     pg = small(hide=("gradients", "data_seed"))
     assert pg.is_hidden("gradients") and pg.is_hidden("data_seed")
+
+
+# ------------------------------------------------------------------ three classes
+@pytest.fixture(scope="module")
+def pg3():
+    return small(query="preset=three_classes", epochs=60)
+
+
+def test_a_three_class_preset_trains_a_softmax_and_draws_three_classes(pg3):
+    net = pg3.run.net
+    assert net.output.name == "softmax" and net.layer_sizes == [2, 8, 8, 3]
+    assert "ln 3 = 1.099 is a network that learned nothing" in pg3.loss_note.value
+    assert "cross-entropy" in pg3.loss_note.value and "binary" not in pg3.loss_note.value
+    # The picture: an RGB class map, the class boundaries, chance at ln 3 and 33 %.
+    grid = ins.output_grid(net, ("x1", "x2"), pg3.resolution)
+    assert grid.shape == (40, 40, 3)
+    from course_utils.plots.boundary import class_map
+    np.testing.assert_allclose(pg3.view.heatmap_values(), class_map(grid))
+    (contour,) = pg3.view.boundary_artists()
+    vertices = np.concatenate([p.vertices for p in contour.get_paths() if len(p.vertices)])
+    from course_utils.plots import draw_boundary, new_figure
+    expected = draw_boundary(new_figure()[1], grid)  # the class boundaries of the network's own grid
+    np.testing.assert_allclose(vertices, np.concatenate([p.vertices for p in expected.get_paths()]), atol=1e-9)
+    p = net.predict_proba(featurize(vertices, ("x1", "x2")))
+    top2 = np.sort(p, axis=1)[:, -2:]
+    assert np.median(top2[:, 1] - top2[:, 0]) < 0.1  # where the two likeliest classes tie (40 x 40 grid)
+    chance = pg3.view.ax_loss.lines[0]
+    assert chance.get_label() == "ln 3 (chance)" and chance.get_ydata()[0] == pytest.approx(np.log(3))
+    assert pg3.view.ax_loss.get_ylabel() == "loss (cross-entropy)"
+    labels = [t.get_text() for t in pg3.network.ax_net.texts]
+    assert {"class 0", "class 1", "class 2", "output\n(3 classes)"} <= set(labels)
+    assert [t.get_text() for t in pg3.network.artists["output_biases"]] == [f"bias {b:+.2f}" for b in net.params[-1][1]]
+
+
+def test_export_and_import_round_trip_a_three_class_run(pg3):
+    pg3.export()
+    m = re.search(r'href="data:application/json;base64,([^"]+)"', pg3.export_links.value)
+    data = json.loads(base64.b64decode(m.group(1)))
+    assert data["loss"] == "cross-entropy" and data["network"]["output"] == "softmax"
+    X = featurize(pg3.run.X_test, pg3.run.settings.features)
+    net = ins.load_network(data)
+    np.testing.assert_array_equal(net.predict_proba(X), pg3.run.net.predict_proba(X))
+    again = small(query=data["query"], epochs=60)  # the share link rebuilds the same run
+    assert again.read_values() == pg3.read_values()
+    np.testing.assert_array_equal(again.run.net.theta, pg3.run.net.theta)
+    assert again.run.history == pg3.run.history
+
+
+def test_switching_between_two_and_three_classes_swaps_the_head_and_the_picture():
+    pg = small(dataset="blobs3", activation="linear")
+    assert pg.run.net.output.name == "softmax" and pg.view.n_classes == 3
+    assert pg.run.history.final()["train_accuracy"] > 0.95  # three blobs: straight lines suffice
+    pg.set(dataset="circle")
+    assert pg.run.net.output.name == "sigmoid" and pg.run.net.layer_sizes[-1] == 1
+    assert pg.view.n_classes == 2 and pg.view.ax_loss.lines[0].get_label() == "ln 2 (chance)"
+    assert "ln 2 = 0.693" in pg.loss_note.value
+    pg.controls["discretize"].value = True
+    pg.set(dataset="spiral3")
+    values = pg.view.heatmap_values()  # discretized: every pixel a pure class colour
+    from course_utils.plots.style import class_colours
+    from matplotlib.colors import to_rgb
+    pure = np.array([to_rgb(c) for c in class_colours(3)])
+    assert np.isclose(values.reshape(-1, 1, 3), pure[None]).all(axis=2).any(axis=1).all()

@@ -185,3 +185,33 @@ def test_preset_url_applies_settings_and_hides_controls(page, browser, server):
         second.console.assert_clean()
     finally:
         second.context.close()
+
+
+# Share of the picture's pixels close to class 2's colour (Okabe-Ito bluish green, #009e73).
+CLASS2_SHARE_JS = """async (sel) => {
+    const img = document.querySelector(sel);
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = img.naturalWidth; c.height = img.naturalHeight;
+    const ctx = c.getContext('2d');
+    ctx.drawImage(img, 0, 0);
+    const d = ctx.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4)
+        if (Math.abs(d[i] - 0) < 30 && Math.abs(d[i + 1] - 158) < 30 && Math.abs(d[i + 2] - 115) < 30) n++;
+    return n / (d.length / 4);
+}"""
+
+
+def test_a_three_class_preset_shows_three_classes_and_names_its_loss(page, server):
+    open_dashboard(page, server, "preset=three_classes&epochs=60")
+    text = wait_status(page, "t.includes('epoch 60: final loss')")
+    assert page.locator(".pg-dataset select").input_value() == "spiral3"
+    note = page.locator(".pg-loss-note").inner_text()
+    assert "softmax" in note and "cross-entropy" in note and "ln 3 = 1.099" in note, note
+    assert "binary" not in note
+    assert page.evaluate(CLASS2_SHARE_JS, IMG) > 0.02, "no class-2 colour in the picture"
+    assert int(re.search(r"accuracy ([0-9]+) %", text).group(1)) > 50  # well above the 33 % of chance
+    assert page.locator(".playground-notice").inner_text().strip() == ""
+    assert error_outputs(page) == []
+    page.console.assert_clean()

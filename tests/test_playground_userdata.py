@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from course_utils import OUTPUTS, featurize
+from course_utils import featurize
 from course_utils import inspection as ins
 from course_utils.userdata import parse_csv
 from course_utils.widgets.playground import Playground
@@ -158,21 +158,23 @@ def test_new_data_draws_a_new_split_of_the_uploaded_points(loaded):
 THREE = b"".join(f"{np.cos(2 * k)},{np.sin(2 * k)},{k}\n".encode() for k in range(3)) * 5
 
 
-@pytest.mark.skipif("softmax" in OUTPUTS, reason="the multi-class head exists: tested below")
-def test_three_classes_say_they_need_the_multi_class_head(loaded):
-    pg = loaded
-    run = pg.run
+def test_three_classes_train_a_softmax_output_and_click_in_any_class():
+    pg = small(activation="tanh", learning_rate=0.3, epochs=60)
     upload(pg, THREE, "three.csv")
-    assert "3 classes" in pg.status.value and "multi-class head" in pg.status.value
-    assert pg.run is run and pg.user_data.name == "mine.csv"
-
-
-@pytest.mark.skipif("softmax" not in OUTPUTS, reason="needs the multi-class head (softmax)")
-def test_three_classes_train_a_softmax_output():
-    pg = small()
-    upload(pg, THREE, "three.csv")
-    assert pg.errors == []
+    assert pg.errors == [] and pg.data_source() == "uploaded: three.csv, 15 rows, 3 classes"
     assert pg.run.net.output.name == "softmax" and pg.run.net.layer_sizes[-1] == 3
+    assert "ln 3" in pg.loss_note.value
+    assert [v for _, v in pg.data_upload.click_class.options] == [None, 0, 1, 2]
+    pg.add_point(1.0, -1.0, 2)
+    assert pg.user_data.rows == 16 and pg.user_data.y[-1] == 2 and pg.errors == []
+    pg.hidden_space.toggle.value = True
+    assert pg.errors == [] and pg.hidden_space.space.line is None  # three classes: no single line
+    assert "3 classes" in pg.hidden_space.view.artists["title"].get_text()
+    labels = [t.get_text() for t in pg.hidden_space.view.ax.get_legend().get_texts()]
+    assert labels == ["class 0", "class 1", "class 2"]
+    pg.export()
+    back = parse_csv(pg.data_csv(), "three.csv")
+    assert back.n_classes == 3 and back.rows == 16
 
 
 def test_hide_covers_the_new_controls():

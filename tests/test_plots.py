@@ -364,3 +364,102 @@ def test_grid_figure_takes_a_takeaway_title():
     lines = grid.grid_lines()
     fig, colls = plots.grid_figure({"input grid": lines, "again": lines}, takeaway="what to see")
     assert fig._suptitle.get_text() == "what to see" and len(colls) == 2
+
+
+# ---------------------------------------------------------------------------- K classes
+def _srgb_to_linear(c):
+    c = np.asarray(c, dtype=float)
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+# Machado, Oliveira & Fernandes (2009), severity 1: colour vision without one cone type.
+_CVD = {
+    "deuteranopia": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
+                     [-0.011820, 0.042940, 0.968881]],
+    "protanopia": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216],
+                   [-0.003882, -0.048116, 1.051998]],
+    "tritanopia": [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602],
+                   [0.004733, 0.691367, 0.303900]],
+}
+
+
+@pytest.mark.parametrize("vision", ["normal", *_CVD])
+def test_the_class_palette_stays_apart_under_colour_blindness(vision):
+    from matplotlib.colors import to_rgb
+
+    from course_utils.plots.style import CLASS_PALETTE
+
+    lin = _srgb_to_linear([to_rgb(c) for c in CLASS_PALETTE])  # (K, 3)
+    if vision != "normal":
+        lin = np.clip(lin @ np.array(_CVD[vision]).T, 0.0, 1.0)
+    gaps = [np.abs(lin[i] - lin[j]).max() for i in range(len(lin)) for j in range(i)]
+    assert min(gaps) > 0.12, gaps  # some channel differs by at least 12 % of its range
+    assert (lin.mean(axis=1) < 0.6).all()  # every class colour stays clearly darker than white
+
+
+def test_class_map_hue_is_the_class_and_lightness_the_confidence():
+    from matplotlib.colors import to_rgb
+
+    from course_utils.plots.boundary import class_map
+    from course_utils.plots.style import class_colours
+
+    probs = np.array([[1 / 3, 1 / 3, 1 / 3], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.1, 0.6, 0.3]])
+    rgb = class_map(probs)
+    np.testing.assert_allclose(rgb[0], 1.0)  # unsure: white
+    np.testing.assert_allclose(rgb[1], to_rgb(class_colours(3)[0]))  # sure: the class's own colour
+    np.testing.assert_allclose(rgb[2], to_rgb(class_colours(3)[2]))
+    sure = (0.6 - 1 / 3) / (2 / 3)  # halfway-ish towards class 1's blue
+    np.testing.assert_allclose(rgb[3], (1 - sure) + sure * np.array(to_rgb(class_colours(3)[1])))
+    np.testing.assert_allclose(class_map(np.full((2, 3), np.nan)), 1.0)  # a diverged network: white
+    with pytest.raises(ValueError, match="2 to 5 classes"):
+        class_colours(9)
+
+
+def test_a_k_class_heatmap_is_drawn_and_updated_as_a_class_map():
+    from course_utils.plots.boundary import class_map
+
+    fig, ax = plots.new_figure()
+    probs = np.random.default_rng(0).dirichlet([1, 1, 1], size=(20, 20))
+    image = plots.draw_heatmap(ax, probs)
+    np.testing.assert_allclose(image.get_array(), class_map(probs))
+    plots.update_heatmap(image, probs[::-1])
+    assert len(ax.images) == 1
+    np.testing.assert_allclose(image.get_array(), class_map(probs[::-1]))
+
+
+def test_class_boundaries_lie_where_the_most_probable_class_changes():
+    # Three linear scores: the regions are bounded by straight lines meeting at one point.
+    W = np.array([[1.0, -1.0, 0.0], [0.5, 0.5, -1.0]])
+    b = np.array([0.0, 0.3, -0.2])
+    probs = grid.heatmap_grid(lambda X: np.exp(X @ W + b) / np.exp(X @ W + b).sum(axis=1, keepdims=True), 60)
+    fig, ax = plots.new_figure()
+    contour = plots.draw_boundary(ax, probs)
+    vertices = np.concatenate([p.vertices for p in contour.get_paths() if len(p.vertices)])
+    s = np.sort(vertices @ W + b, axis=1)
+    gap = s[:, -1] - s[:, -2]  # the two best scores tie on the lines (but in the cells where they meet)
+    assert np.mean(gap < 1e-9) > 0.95 and gap.max() < 0.1
+    assert len(vertices) > 60
+    assert plots.draw_boundary(ax, np.tile([0.2, 0.7, 0.1], (10, 10, 1))) is None  # one class everywhere
+    assert plots.draw_boundary(ax, np.full((10, 10, 3), np.nan)) is None
+
+
+def test_loss_chart_marks_chance_at_ln_k():
+    fig, (a, b) = plots.new_figure(ncols=2)
+    lines = plots.draw_curves(a, b, _history([1.2, 0.9], [0.4, 0.6]), n_classes=3, loss_max=plots.LOSS_SCALE)
+    chance_loss, chance_acc = a.lines[0], b.lines[0]
+    assert chance_loss.get_label() == "ln 3 (chance)" and chance_loss.get_ydata()[0] == pytest.approx(np.log(3))
+    assert chance_acc.get_label() == "33 % (chance)" and chance_acc.get_ydata()[0] == pytest.approx(100 / 3)
+    assert a.get_ylabel() == "loss (cross-entropy)" and a.get_ylim() == (0.0, 1.5)  # ln 3 stays in view
+    np.testing.assert_allclose(lines["train_loss"].get_ydata(), [1.2, 0.9])
+    fig, (a, b) = plots.new_figure(ncols=2)
+    plots.update_curves(plots.draw_curves(a, b, n_classes=3), _history([0.2, 0.1], [0.9, 1.0]))
+    assert a.get_ylim() == (0.0, 1.5)  # live: the axis never drops chance out of sight
+
+
+def test_scenario_figure_of_three_classes_shows_three_classes():
+    run = ex.run_scenario(ex.Settings(dataset="blobs3", activation="linear", hidden=(), epochs=30, n_samples=90))
+    fig, art = plots.scenario_figure(run, ex.probability_grid(run, 30))
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend[:3] == ["class 0", "class 1", "class 2"]
+    assert art["heatmap"].get_array().shape == (30, 30, 3) and art["boundary"] is not None
+    assert fig.axes[1].lines[0].get_label() == "ln 3 (chance)"

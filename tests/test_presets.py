@@ -50,3 +50,29 @@ def test_settings_fields_are_what_experiments_accepts():
     settings = ex.Settings(**settings_fields(PLAYGROUND_DEFAULTS))
     assert settings.activation == PLAYGROUND_DEFAULTS["activation"]
     assert settings.test_fraction == pytest.approx(1 - PLAYGROUND_DEFAULTS["train"] / 100)
+
+
+def test_a_named_preset_opens_three_classes_and_other_parameters_go_on_top():
+    from course_utils.presets import PRESETS, parse_query
+
+    p = parse_query("preset=three_classes")
+    assert p.errors == [] and p.values["dataset"] == "spiral3" and p.values["activation"] == "tanh"
+    p = parse_query("activation=relu&preset=three_classes_linear&hide=noise")
+    assert p.values["dataset"] == "spiral3" and p.values["activation"] == "relu"  # the URL's own wins
+    assert p.hide == ("activation", "noise")
+    bad = parse_query("preset=four_classes&dataset=blobs3")
+    assert bad.values == {"dataset": "blobs3"}
+    assert bad.errors == [f"Unknown preset 'four_classes'. Choose one of: {', '.join(PRESETS)}."]
+
+
+def test_a_three_class_dataset_gets_a_softmax_over_three_units():
+    values = {**PLAYGROUND_DEFAULTS, "dataset": "spiral3"}
+    settings = ex.Settings(**settings_fields(values))
+    assert settings.layer_sizes == [2, 4, 2, 3] and ex.output_head("spiral3") == ("softmax", 3)
+    assert ex.output_head("circle") == ("sigmoid", 1) and ex.output_head("plane") == ("linear", 1)
+    run = ex.prepare(settings)
+    assert run.net.output.name == "softmax" and run.net.n_classes == 3
+    assert "ln 3 = 1.099" in ex.chance_note(run.net) and ex.chance_note(ex.prepare("scenario2").net).startswith(
+        "ln 2 = 0.693")
+    with pytest.raises(ValueError, match="Choose one of: gauss, circle"):
+        ex.output_head("spiral4")

@@ -42,10 +42,11 @@ def assert_reported_in_words(history) -> None:
 @given(name=st.sampled_from(sorted(DATASETS)), n=st.integers(2, 300),
        noise=st.floats(0.0, 0.5), seed=st.integers(0, 2**32 - 1))
 def test_datasets_are_finite_labelled_and_reproducible(name, n, noise, seed):
+    assume(n >= DATASETS[name].n_classes)  # fewer points than classes is refused (test_data)
     X, y = make_dataset(name, n, noise, seed=seed)
     assert X.shape == (n, 2) and y.shape == (n,)
     assert np.isfinite(X).all()
-    assert set(np.unique(y)) <= {0, 1}
+    assert set(np.unique(y)) <= set(range(DATASETS[name].n_classes))
     X2, y2 = make_dataset(name, n, noise, seed=seed)
     assert np.array_equal(X, X2) and np.array_equal(y, y2)
 
@@ -70,6 +71,25 @@ def test_activations_and_derivatives_stay_finite_on_extreme_inputs(name, z):
     z = np.asarray(z, dtype=float)
     a, d = act(z), act.derivative(z)
     assert np.isfinite(a).all() and np.isfinite(d).all()
+
+
+@SOME
+@given(z=st.lists(st.lists(st.floats(-1e4, 1e4, allow_nan=False), min_size=3, max_size=3), min_size=1,
+                  max_size=20),
+       labels=st.lists(st.integers(0, 2), min_size=20, max_size=20))
+def test_softmax_head_stays_finite_for_logits_up_to_1e4(z, labels):
+    from course_utils import OUTPUTS
+
+    head = OUTPUTS["softmax"]
+    z = np.asarray(z, dtype=float)
+    y = np.asarray(labels[:len(z)], dtype=float)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        losses, dz, p = head.losses(z, y), head.dloss(z, y), head.link(z)
+    assert np.isfinite(losses).all() and (losses >= 0).all()
+    assert np.isfinite(dz).all() and np.allclose(dz.sum(axis=1), 0.0, atol=1e-12)  # softmax - onehot
+    assert np.allclose(p.sum(axis=1), 1.0, rtol=1e-12)
+    # never below the margin by which the own class trails the best one
+    assert (losses >= z.max(axis=1) - z[np.arange(len(z)), y.astype(int)] - 1e-9).all()
 
 
 extreme_settings = st.builds(
@@ -103,8 +123,11 @@ def test_any_experiment_trains_or_reports_divergence_in_words(s):
     losses = h.train_loss
     assert np.isfinite(losses).all(), "a NaN/inf loss was recorded (it would be drawn)"
     grid = ex.probability_grid(run, 24)
-    assert grid.shape == (24, 24) and np.isfinite(grid).all()
+    k = DATASETS[s["dataset"]].n_classes
+    assert grid.shape == ((24, 24) if k == 2 else (24, 24, k)) and np.isfinite(grid).all()
     assert (grid >= 0).all() and (grid <= 1).all()
+    if k > 2:  # one probability per class, summing to 1
+        np.testing.assert_allclose(grid.sum(axis=-1), 1.0, rtol=1e-12)
     level, text = ex.status_text(run)
     assert text and level in ("ok", "warning", "error")
     if h.diverged:

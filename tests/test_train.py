@@ -381,11 +381,40 @@ def test_a_training_step_is_minus_the_learning_rate_times_loss_and_gradients(act
     """train and loss_and_gradients run the same pass: one SGD step is bit for bit theirs."""
     rng = np.random.default_rng(0)
     X = rng.normal(size=(30, 2))
-    y = (rng.random(30) > 0.5).astype(float) if output == "sigmoid" else rng.normal(size=30)
-    net = MLP([2, 4, 3, 1], activation, seed=1, output=output)
+    head = OUTPUTS[output]
+    k = 3 if head.vector else 1  # the softmax head: three classes, three output units
+    y = rng.normal(size=30) if head.task == "regression" else rng.integers(0, max(k, 2), size=30).astype(float)
+    net = MLP([2, 4, 3, k], activation, seed=1, output=output)
     _, grads = net.loss_and_gradients(X, y, l1=0.01, l2=0.02)
     expected = [(W - 0.1 * dW, b - 0.1 * db) for (W, b), (dW, db) in zip(net.params, grads)]
     train(net, X, y, epochs=1, learning_rate=0.1, l1=0.01, l2=0.02)
     for (W, b), (We, be) in zip(net.params, expected):
         np.testing.assert_array_equal(W, We)
         np.testing.assert_array_equal(b, be)
+
+
+def test_a_softmax_run_reports_loss_and_accuracy_and_continues_in_chunks():
+    """Three classes train through the same Trainer: chunks equal one long run, mini-batches too."""
+    X, y = make_dataset("blobs3", n_samples=120, noise=0.2, seed=0)
+    Xt, yt = make_dataset("blobs3", n_samples=60, noise=0.2, seed=1)
+    runs = []
+    for chunks in ([40], [13, 27]):
+        net = MLP([2, 6, 3], "tanh", seed=2, output="softmax")
+        trainer = Trainer(net, X, y, learning_rate=0.3, batch_size=16, seed=5, X_test=Xt, y_test=yt)
+        for c in chunks:
+            trainer.run(c)
+        runs.append((net, trainer.history))
+    (net, hist), (net2, hist2) = runs
+    assert hist == hist2 and np.array_equal(net.theta, net2.theta)
+    assert hist.train_loss[0] > 0.5 and hist.train_loss[-1] < 0.2  # from near ln 3 = 1.10 to low
+    loss, acc = evaluate(net, Xt, yt)
+    assert hist.test_loss[-1] == pytest.approx(loss, rel=1e-12) and hist.test_accuracy[-1] == acc
+    assert acc == np.mean(net.predict(Xt) == yt) and acc > 0.9
+
+
+def test_a_softmax_run_that_blows_up_is_reported_and_stepped_back():
+    X, y = make_dataset("spiral3", n_samples=90, seed=0)
+    net = MLP([2, 8, 8, 3], "relu", seed=0, output="softmax")
+    hist = train(net, X, y, epochs=30, learning_rate=1e4)
+    assert hist.diverged and "learning rate" in hist.message
+    assert np.isfinite(net.theta).all() and np.isfinite(hist.train_loss).all()

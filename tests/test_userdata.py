@@ -97,10 +97,11 @@ def test_coordinates_are_fitted_into_the_view_keeping_shapes():
     ("0 1 1 0", "classification", 2),
     ("0 1 2 1", "classification", 3),
     ("0 1 0.5 1", "regression", 0),  # not all whole numbers: numbers
-    ("3 9 2 1", "regression", 0),  # 9 is beyond the classes 0-7
-    ("1 2 1 2", "classification", None),  # whole numbers 0-7, but no class 0: an error, not a guess
+    ("0 4 2 1 3", "classification", 5),
+    ("3 5 2 1", "regression", 0),  # 5 is beyond the classes 0-4
+    ("1 2 1 2", "classification", None),  # whole numbers 0-4, but no class 0: an error, not a guess
 ])
-def test_auto_reads_whole_numbers_0_to_7_as_classes_else_numbers(labels, task, K):
+def test_auto_reads_whole_numbers_0_to_4_as_classes_else_numbers(labels, task, K):
     content = "".join(f"{i},{i * i % 3},{lab}\n" for i, lab in enumerate(labels.split())).encode()
     if K is None:
         with pytest.raises(ValueError, match="no row has label 0"):
@@ -145,3 +146,10 @@ def test_arrays_get_the_same_checks_naming_the_row():
         from_arrays(np.eye(2), [1, 1])
     with pytest.raises(ValueError, match="Choose one of: auto, classification, regression"):
         from_arrays(np.eye(2), [0, 1], task="softmax")
+
+
+def test_there_are_as_many_classes_as_the_pictures_tell_apart():
+    from course_utils.plots.style import CLASS_PALETTE
+    from course_utils.userdata import MAX_CLASSES
+
+    assert MAX_CLASSES == len(CLASS_PALETTE)

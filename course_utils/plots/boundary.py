@@ -1,13 +1,19 @@
-"""The decision-boundary picture: a P(class 1) heatmap with the data points on top."""
+"""The decision-boundary picture: a P(class 1) heatmap with the data points on top.
+
+With K > 2 classes the values are each class's probability, (n, n, K): the map's hue is the
+most probable class and its lightness the confidence (white where the network is unsure,
+the class's full colour where it is sure), and the boundaries are the lines where the most
+probable class changes.
+"""
 from __future__ import annotations
 
 import numpy as np
 
 from ..data import DOMAIN
-from .style import CLASS_COLOURS, HEATMAP_CMAP, new_figure
+from .style import CLASS_PALETTE, HEATMAP_CMAP, class_colours, new_figure
 
 __all__ = ["draw_heatmap", "update_heatmap", "draw_points", "update_points", "draw_line",
-           "update_line", "draw_boundary", "point_colours", "BOUNDARY_STYLE", "boundary_handle",
+           "update_line", "draw_boundary", "class_map", "point_colours", "BOUNDARY_STYLE", "boundary_handle",
            "draw_live_boundary", "update_live_boundary", "live_boundary_artists"]
 
 BOUNDARY_STYLE = {"color": "black", "linewidth": 2.0, "linestyle": "-", "label": "decision boundary"}
@@ -21,8 +27,40 @@ def _ax_or_new(ax):
     return ax
 
 
+def class_map(probs) -> np.ndarray:
+    """The K-class picture: hue = the most probable class, lightness = how sure.
+
+    Parameters
+    ----------
+    probs : ndarray of float, shape (..., K)
+        Each class's probability (rows summing to 1).
+
+    Returns
+    -------
+    ndarray of float64, shape (..., 3)
+        RGB in [0, 1]: white where every class is equally likely (1/K each), the class's
+        colour (:func:`course_utils.plots.style.class_colours`) where it is certain, and
+        a blend in between. Non-finite values (a diverged network) are drawn white.
+    """
+    from matplotlib.colors import to_rgb
+
+    probs = np.asarray(probs, dtype=float)
+    k = probs.shape[-1]
+    table = np.array([to_rgb(c) for c in class_colours(k)])  # (K, 3)
+    top = np.nan_to_num(probs, nan=1.0 / k).argmax(axis=-1)
+    sure = (np.nan_to_num(probs.max(axis=-1), nan=1.0 / k) - 1.0 / k) / (1.0 - 1.0 / k)  # 0 .. 1
+    sure = np.clip(sure, 0.0, 1.0)[..., None]
+    return (1.0 - sure) + sure * table[top]
+
+
+def _image_values(values):
+    # (n, n) P(class 1) goes through the colour map; (n, n, K) is turned into RGB here.
+    values = np.asarray(values, dtype=float)
+    return class_map(values) if values.ndim == 3 else values
+
+
 def draw_heatmap(ax=None, values=None, domain=DOMAIN, resolution: int = 100, label=True):
-    """Draw P(class 1) on the square ``domain``^2.
+    """Draw P(class 1) - or, for K classes, the class map - on the square ``domain``^2.
 
     Parameters
     ----------
@@ -30,6 +68,8 @@ def draw_heatmap(ax=None, values=None, domain=DOMAIN, resolution: int = 100, lab
     values : ndarray of float, shape (resolution, resolution), optional
         Row ``i`` is the ``i``-th x2 from the bottom (``course_utils.grid.heatmap_grid``).
         None draws an even 0.5 (white) placeholder for :func:`update_heatmap` to fill.
+        Shaped (resolution, resolution, K): each class's probability, drawn by
+        :func:`class_map`.
 
     Returns
     -------
@@ -39,7 +79,7 @@ def draw_heatmap(ax=None, values=None, domain=DOMAIN, resolution: int = 100, lab
     if values is None:
         values = np.full((resolution, resolution), 0.5)
     lo, hi = domain
-    image = ax.imshow(np.asarray(values, dtype=float), origin="lower", extent=(lo, hi, lo, hi),
+    image = ax.imshow(_image_values(values), origin="lower", extent=(lo, hi, lo, hi),
                       cmap=HEATMAP_CMAP, vmin=0.0, vmax=1.0, interpolation="nearest", aspect="equal")
     ax.set_xlim(lo, hi)
     ax.set_ylim(lo, hi)
@@ -50,16 +90,15 @@ def draw_heatmap(ax=None, values=None, domain=DOMAIN, resolution: int = 100, lab
 
 
 def update_heatmap(image, values) -> None:
-    """Replace the heatmap's values in place (no re-plotting)."""
-    values = np.asarray(values, dtype=float)
-    image.set_data(values)
+    """Replace the heatmap's values in place (no re-plotting): (n, n) or (n, n, K)."""
+    image.set_data(_image_values(values))
 
 
 def point_colours(y) -> np.ndarray:
-    """One RGBA colour per label: (n,) labels 0/1 -> (n, 4)."""
+    """One RGBA colour per label: (n,) labels 0/1 (or 0...K-1) -> (n, 4)."""
     from matplotlib.colors import to_rgba_array
 
-    table = to_rgba_array(CLASS_COLOURS)  # (2, 4)
+    table = to_rgba_array(CLASS_PALETTE)  # (classes, 4)
     return table[np.asarray(y, dtype=int)]
 
 
@@ -69,7 +108,7 @@ def draw_points(ax, X, y, test: bool = False, label: str | None = None):
     Parameters
     ----------
     X : ndarray of float, shape (n, 2)
-    y : ndarray of int, shape (n,), labels 0/1
+    y : ndarray of int, shape (n,), labels 0/1 (or 0...K-1)
 
     Returns
     -------
@@ -124,16 +163,44 @@ def draw_boundary(ax, values, domain=DOMAIN, level: float = 0.5, **style):
     Returns None when the square holds no crossing of ``level`` - one class everywhere, or
     values that are not all finite (a diverged network). A contour cannot be updated in
     place: live pictures redraw it through :func:`update_live_boundary`.
+
+    For K classes, ``values`` (n, n, K), the boundaries are where the most probable class
+    changes: for each class k the 0 contour of ``log p_k - max_{j != k} log p_j``. They are drawn
+    as one ContourSet of those lines (``level`` is not used).
     """
     values = np.asarray(values, dtype=float)
     lo, hi = domain
     n = values.shape[0]
     step = (hi - lo) / n
     centres = lo + step * (np.arange(n) + 0.5)
+    style = {"colors": "black", "linewidths": 1.5, **style}
+    if values.ndim == 3:
+        return _class_boundaries(ax, centres, values, style)
     if not (np.isfinite(values).all() and values.min() < level < values.max()):
         return None  # no boundary inside the square
-    style = {"colors": "black", "linewidths": 1.5, **style}
     return ax.contour(centres, centres, values, levels=[level], **style)
+
+
+def _class_boundaries(ax, centres, probs, style):
+    import contourpy
+
+    if not np.isfinite(probs).all():
+        return None
+    # In log-probabilities the margins are differences of logits: for a linear network they
+    # are linear in the plane, so the contour's linear interpolation puts them exactly.
+    logp = np.log(np.maximum(probs, np.finfo(float).tiny))
+    lines = []
+    for k in range(probs.shape[-1]):
+        others = np.delete(logp, k, axis=-1).max(axis=-1)
+        margin = logp[..., k] - others  # > 0 where class k wins
+        if margin.min() < 0.0 < margin.max():
+            lines += contourpy.contour_generator(centres, centres, margin).lines(0.0)
+    if not lines:
+        return None  # one class everywhere
+    # One level holding every class's edge: a ContourSet like the two-class boundary's.
+    from matplotlib.contour import ContourSet
+
+    return ContourSet(ax, [0.0], [lines], **style)
 
 
 # ------------------------------------------------------------------ the live boundary

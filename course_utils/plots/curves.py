@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from ..numeric import LN2  # re-exported: plots.LN2 is the one ln 2 (course_utils.numeric)
+from ..numeric import LN2, chance_loss  # re-exported: plots.LN2 is the one ln 2 (course_utils.numeric)
 from .style import REFERENCE_COLOUR, TEST_COLOUR, TRAIN_COLOUR, new_figure
 
 __all__ = ["draw_curves", "update_curves", "LN2", "LOSS_SCALE", "clipped_note"]
@@ -17,8 +17,12 @@ at a glance. A loss above it is clipped at the top and said so (:func:`clipped_n
 _CURVES = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
 
 
-def draw_curves(ax_loss=None, ax_acc=None, history=None, max_epochs: int = 300, loss_max=None):
+def draw_curves(ax_loss=None, ax_acc=None, history=None, max_epochs: int = 300, loss_max=None,
+                n_classes: int = 2):
     """Draw train/test loss on ``ax_loss`` and train/test accuracy (in %) on ``ax_acc``.
+
+    Chance is marked on both: a loss of ln K and an accuracy of 100/K % for K =
+    ``n_classes`` (ln 2 and 50 % for two classes).
 
     Parameters
     ----------
@@ -32,7 +36,11 @@ def draw_curves(ax_loss=None, ax_acc=None, history=None, max_epochs: int = 300, 
         Fix the loss axis' top (for comparing figures on the same scale; scenario figures
         use :data:`LOSS_SCALE`). Losses above it are not rescaled into view: they are
         marked by triangles on the top edge and a note saying how high they went.
-        None: the axis grows with the loss (the live view).
+        None: the axis grows with the loss (the live view). Raised to the next half
+        above ln K when chance lies above it (ln 3 = 1.10: the axis reaches 1.5).
+    n_classes : int
+        K: sets the chance lines and names the loss (binary cross-entropy for 2, else
+        cross-entropy).
 
     Returns
     -------
@@ -45,11 +53,15 @@ def draw_curves(ax_loss=None, ax_acc=None, history=None, max_epochs: int = 300, 
     if ax_loss is None and ax_acc is None:
         _, (ax_loss, ax_acc) = new_figure((8.0, 3.0), ncols=2)
     lines = {}
-    ax_loss.axhline(LN2, color=REFERENCE_COLOUR, linestyle=":", linewidth=1.0, label="ln 2 (chance)")
+    k = int(n_classes)
+    chance = chance_loss(k)
+    if loss_max:
+        loss_max = max(loss_max, math.ceil(2.0 * chance) / 2.0)
+    ax_loss.axhline(chance, color=REFERENCE_COLOUR, linestyle=":", linewidth=1.0, label=f"ln {k} (chance)")
     (lines["train_loss"],) = ax_loss.plot([], [], color=TRAIN_COLOUR, linewidth=1.8, label="train")
     (lines["test_loss"],) = ax_loss.plot([], [], color=TEST_COLOUR, linewidth=1.5, linestyle="--", label="test")
     ax_loss.set_xlabel("epoch")
-    ax_loss.set_ylabel("loss (binary cross-entropy)")
+    ax_loss.set_ylabel("loss (binary cross-entropy)" if k == 2 else "loss (cross-entropy)")
     ax_loss.legend(loc="upper right", fontsize="small")
     ax_loss._course_loss_max = loss_max
     if loss_max:
@@ -65,7 +77,8 @@ def draw_curves(ax_loss=None, ax_acc=None, history=None, max_epochs: int = 300, 
                                           bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85})
         lines["clip_note"].set_in_layout(False)
     if ax_acc is not None:
-        ax_acc.axhline(50.0, color=REFERENCE_COLOUR, linestyle=":", linewidth=1.0, label="50 % (chance)")
+        ax_acc.axhline(100.0 / k, color=REFERENCE_COLOUR, linestyle=":", linewidth=1.0,
+                       label=f"{100.0 / k:.0f} % (chance)")
         (lines["train_accuracy"],) = ax_acc.plot([], [], color=TRAIN_COLOUR, linewidth=1.8, label="train")
         (lines["test_accuracy"],) = ax_acc.plot([], [], color=TEST_COLOUR, linewidth=1.5, linestyle="--",
                                                 label="test")
@@ -76,7 +89,8 @@ def draw_curves(ax_loss=None, ax_acc=None, history=None, max_epochs: int = 300, 
     for ax in (ax_loss, ax_acc):
         if ax is not None:
             ax.set_xlim(0, max(1, int(max_epochs)))
-    ax_loss.set_ylim(0.0, loss_max or 1.0)
+    ax_loss._course_loss_floor = 1.0 if k == 2 else math.ceil(2.0 * chance) / 2.0  # chance stays in view
+    ax_loss.set_ylim(0.0, loss_max or ax_loss._course_loss_floor)
     if history is not None:
         update_curves(lines, history, max_epochs)
     return lines
@@ -114,7 +128,8 @@ def update_curves(lines: dict, history, max_epochs: int = 0) -> None:
     else:
         losses = np.concatenate([history.train_loss, history.test_loss])
         losses = losses[np.isfinite(losses)]
-        top = min(max(1.0, math.ceil(2.0 * float(losses.max())) / 2.0), 5.0) if losses.size else 1.0
+        floor = getattr(ax_loss, "_course_loss_floor", 1.0)
+        top = min(max(floor, math.ceil(2.0 * float(losses.max())) / 2.0), 5.0) if losses.size else floor
     if ax_loss.get_ylim() != (0.0, top):
         ax_loss.set_ylim(0.0, top)
     if "clip_note" in lines:

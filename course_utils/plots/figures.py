@@ -14,7 +14,7 @@ from ..data import DOMAIN
 from .boundary import (boundary_handle, draw_boundary, draw_heatmap, draw_live_boundary, draw_points,
                        live_boundary_artists, update_heatmap, update_live_boundary, update_points)
 from .curves import LOSS_SCALE, draw_curves, update_curves
-from .style import CLASS_COLOURS, figure_png, new_figure, takeaway_title, wrap_text
+from .style import class_colours, figure_png, new_figure, takeaway_title, wrap_text
 
 __all__ = ["points_legend", "scenario_figure", "comparison_figure", "TrainingView", "describe"]
 
@@ -29,14 +29,13 @@ def describe(settings) -> str:
     return text
 
 
-def points_legend(ax, fontsize="x-small", loc="upper right", boundary: bool = True, **kwargs):
-    """A legend for the data points (the two class colours, the train/test shapes) and,
+def points_legend(ax, fontsize="x-small", loc="upper right", boundary: bool = True, n_classes: int = 2,
+                  **kwargs):
+    """A legend for the data points (one colour per class, the train/test shapes) and,
     with ``boundary``, the decision boundary's line."""
     handles = [
-        Line2D([], [], marker="o", linestyle="", markerfacecolor=CLASS_COLOURS[0], markeredgecolor="white",
-               color=CLASS_COLOURS[0], label="class 0"),
-        Line2D([], [], marker="o", linestyle="", markerfacecolor=CLASS_COLOURS[1], markeredgecolor="white",
-               color=CLASS_COLOURS[1], label="class 1"),
+        *(Line2D([], [], marker="o", linestyle="", markerfacecolor=c, markeredgecolor="white", color=c,
+                 label=f"class {k}") for k, c in enumerate(class_colours(n_classes))),
         Line2D([], [], marker="^", linestyle="", markerfacecolor="none", markeredgecolor="black",
                color="black", label="test point"),
     ]
@@ -47,13 +46,14 @@ def points_legend(ax, fontsize="x-small", loc="upper right", boundary: bool = Tr
 
 
 def _draw_run(ax_b, ax_l, ax_a, run, grid, title, loss_max=None):
+    k = run.net.n_classes or 2
     heat = draw_heatmap(ax_b, grid)
     contour = draw_boundary(ax_b, grid, colors="black", linewidths=2.0)
     train_pts = draw_points(ax_b, run.X_train, run.y_train)
     test_pts = draw_points(ax_b, run.X_test, run.y_test, test=True)
-    points_legend(ax_b)
+    points_legend(ax_b, n_classes=k)
     ax_b.set_title(_fit_to_axes(ax_b, title), fontsize="medium")
-    lines = draw_curves(ax_l, ax_a, run.history, max_epochs=run.epoch, loss_max=loss_max)
+    lines = draw_curves(ax_l, ax_a, run.history, max_epochs=run.epoch, loss_max=loss_max, n_classes=k)
     if run.history.diverged:
         ax_b.text(0.5, 0.5, "diverged", transform=ax_b.transAxes, ha="center", va="center",
                   fontsize="x-large", bbox={"facecolor": "white", "alpha": 0.9})
@@ -77,11 +77,13 @@ def scenario_figure(run, grid, title: str | None = None, loss_max: float | None 
     Parameters
     ----------
     run : course_utils.experiments.Run
-    grid : ndarray, shape (resolution, resolution)
-        P(class 1) on the heatmap grid (``experiments.probability_grid(run)``).
+    grid : ndarray, shape (resolution, resolution) or (resolution, resolution, K)
+        P(class 1) on the heatmap grid (``experiments.probability_grid(run)``), or each of
+        K classes' probability (drawn as a class map with the class boundaries).
     loss_max : float or None
         Top of the loss axis: 0 to 1 by default (ln 2 marked), the same in every
-        scenario figure; a loss above it is clipped and noted. None lets it grow.
+        scenario figure (1.5 for three classes, ln 3 marked); a loss above it is clipped
+        and noted. None lets it grow.
     takeaway : str, optional
         The figure's title: what to see. The settings stay above the boundary panel.
 
@@ -130,21 +132,26 @@ class TrainingView:
 
     ``task="regression"`` shows a predicted value instead of P(class 1): the heatmap spans
     -1 .. 1, the points are coloured by their target's sign, and there is no accuracy and no
-    decision boundary.
+    decision boundary. ``n_classes`` = K > 2 shows the class map (hue = class, lightness =
+    confidence; :func:`course_utils.plots.boundary.class_map`), the lines where the most
+    probable class changes, and chance at ln K and 100/K %.
     """
 
     def __init__(self, resolution: int = 100, figsize=(10.0, 3.4), dpi: int = 100,
-                 task: str = "classification"):
+                 task: str = "classification", n_classes: int = 2):
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
         if task not in ("classification", "regression"):
             raise ValueError(f"Unknown task {task!r}. Choose one of: classification, regression.")
         self.resolution = resolution
         self.task = task
+        self.n_classes = int(n_classes)
         self.fig, axes = new_figure(figsize, dpi=dpi, ncols=3, gridspec_kw={"width_ratios": [1.0, 1.2, 1.2]})
         self.canvas = FigureCanvasAgg(self.fig)
         self.ax_boundary, self.ax_loss, self.ax_accuracy = axes
-        self.heatmap = draw_heatmap(self.ax_boundary, None, resolution=resolution)
+        blank = None if self.n_classes == 2 else np.full((resolution, resolution, self.n_classes),
+                                                         1.0 / self.n_classes)
+        self.heatmap = draw_heatmap(self.ax_boundary, blank, resolution=resolution)
         empty = np.empty((0, 2))
         self.train_points = draw_points(self.ax_boundary, empty, np.empty(0, int))
         self.test_points = draw_points(self.ax_boundary, empty, np.empty(0, int), test=True)
@@ -152,9 +159,9 @@ class TrainingView:
         self.boundary = draw_live_boundary(self.ax_boundary, animated=True)
         # Outside the heatmap, so the frame bitmap can hold it.
         legend = points_legend(self.ax_boundary, loc="upper center", bbox_to_anchor=(0.5, -0.17), ncols=2,
-                               columnspacing=0.8, boundary=task == "classification")
+                               columnspacing=0.8, boundary=task == "classification", n_classes=self.n_classes)
         self.title = self.ax_boundary.set_title("epoch 0", fontsize="medium")
-        self.curves = draw_curves(self.ax_loss, self.ax_accuracy)
+        self.curves = draw_curves(self.ax_loss, self.ax_accuracy, n_classes=self.n_classes)
         if task == "regression":
             self._for_regression(legend)
         self.alert = self.ax_boundary.text(0.5, 0.5, "", transform=self.ax_boundary.transAxes, ha="center",
@@ -194,7 +201,8 @@ class TrainingView:
         Parameters
         ----------
         grid : ndarray of float, shape (resolution, resolution)
-            P(class 1) (or the predicted value) on the heatmap grid.
+            P(class 1) (or the predicted value) on the heatmap grid; (resolution,
+            resolution, K) with each class's probability for K classes.
         history : History
         alert : str, optional
             Written over the boundary picture (e.g. "training diverged").
@@ -235,7 +243,8 @@ class TrainingView:
         return float(x1), float(x2)
 
     def heatmap_values(self) -> np.ndarray:
-        """The values currently drawn, (resolution, resolution) - for tests."""
+        """The values currently drawn, (resolution, resolution) - for tests (RGB,
+        (resolution, resolution, 3), for K classes)."""
         return np.asarray(self.heatmap.get_array())
 
     def boundary_artists(self) -> list:

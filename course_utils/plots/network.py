@@ -1,6 +1,8 @@
 """The network diagram: every neuron a small heatmap, every weight a line, every bias a square.
 
-Columns from left to right are the input features, the hidden layers and the output unit.
+Columns from left to right are the input features, the hidden layers and the output unit
+(or, for K classes, K output units: one per class, labelled with the class, each tile
+showing that class's probability in the class's own colour, white at 0).
 Each node shows what it computes over the whole input square (a heatmap, orange
 negative -> white 0 -> blue positive, each tile scaled to its own largest value). A weight
 is a line whose colour is its sign (blue positive, orange negative) and whose width grows
@@ -21,7 +23,9 @@ from matplotlib.colors import Normalize, to_rgba
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
-from .style import CLASS_COLOURS, HEATMAP_CMAP, REFERENCE_COLOUR, TRAIN_COLOUR, new_figure
+from matplotlib.colors import LinearSegmentedColormap
+
+from .style import CLASS_COLOURS, HEATMAP_CMAP, REFERENCE_COLOUR, TRAIN_COLOUR, class_colours, new_figure
 
 __all__ = ["draw_network", "update_network", "node_positions", "weight_styles", "draw_gradient_norms",
            "update_gradient_norms", "NetworkView"]
@@ -66,7 +70,7 @@ def _bias_style(b):
 
 
 def draw_network(ax, layer_sizes, input_names, resolution: int = 20, task: str = "classification"):
-    """Draw an empty diagram of a network ``layer_sizes = [n_inputs, *hidden, 1]``.
+    """Draw an empty diagram of a network ``layer_sizes = [n_inputs, *hidden, K]``.
 
     Parameters
     ----------
@@ -78,13 +82,16 @@ def draw_network(ax, layer_sizes, input_names, resolution: int = 20, task: str =
         Side of each node's heatmap (the arrays given to :func:`update_network`).
     task : {"classification", "regression"}
         Sets the output tile's colour scale: P(class 1) in [0, 1], or a value in [-1, 1].
+        With K > 1 output units (a softmax), output unit k shows P(class k) from white (0)
+        to class k's colour (1), and is labelled ``class k``.
 
     Returns
     -------
     dict
         ``composite`` (the one AxesImage holding every node's heatmap, placed by ``slots``),
         ``edges`` (one LineCollection per weight matrix), ``biases`` (one PathCollection per layer after the inputs), ``output_bias``
-        (Text), and ``layer_sizes``.
+        (Text: the first output unit's bias), ``output_biases`` (one Text per output unit),
+        ``output_maps`` (one colour map per output unit) and ``layer_sizes``.
     """
     sizes = [int(s) for s in layer_sizes]
     pos = node_positions(sizes)
@@ -102,6 +109,9 @@ def draw_network(ax, layer_sizes, input_names, resolution: int = 20, task: str =
     composite = ax.imshow(canvas, origin="lower", extent=(x0, x0 + width * pix, y0, y0 + height * pix),
                           interpolation="nearest", zorder=2)
     output_norm = Normalize(0.0, 1.0) if task == "classification" else Normalize(-1.0, 1.0)
+    k_out = sizes[-1]
+    output_maps = [HEATMAP_CMAP] if k_out == 1 else [
+        LinearSegmentedColormap.from_list(f"class_{k}", ["#ffffff", c]) for k, c in enumerate(class_colours(k_out))]
     # Frames around the tiles, so a white (all-zero) neuron is still visible.
     for centres in pos:
         for x, y in centres:
@@ -119,15 +129,23 @@ def draw_network(ax, layer_sizes, input_names, resolution: int = 20, task: str =
         sc = ax.scatter(corners[:, 0], corners[:, 1], marker="s", s=12, facecolors="white",
                         edgecolors="black", linewidths=0.6, zorder=4)
         biases.append(sc)
-    out_x, out_y = pos[-1][0]
-    output_bias = ax.text(out_x, out_y - half - 0.12, "bias 0", ha="center", va="top", fontsize="x-small")
+    if k_out == 1:
+        out_x, out_y = pos[-1][0]
+        output_biases = [ax.text(out_x, out_y - half - 0.12, "bias 0", ha="center", va="top", fontsize="x-small")]
+    else:  # beside each class's unit: its class and its bias
+        for k, (x, y) in enumerate(pos[-1]):
+            ax.text(x + half + 0.08, y + 0.05, f"class {k}", ha="left", va="bottom", fontsize="x-small",
+                    color=class_colours(k_out)[k], fontweight="bold")
+        output_biases = [ax.text(x + half + 0.08, y - 0.05, "bias 0", ha="left", va="top", fontsize="x-small")
+                         for x, y in pos[-1]]
     for name, (x, y) in zip(input_names, pos[0]):
         ax.text(x - half - 0.08, y, str(name), ha="right", va="center", fontsize="small")
     top = max(s for s in sizes) / 2.0
     for c, size in enumerate(sizes):
-        label = "inputs" if c == 0 else "output" if c == len(sizes) - 1 else f"layer {c}\n({size})"
+        output = "output" if size == 1 else f"output\n({size} classes)"
+        label = "inputs" if c == 0 else output if c == len(sizes) - 1 else f"layer {c}\n({size})"
         ax.text(c * COLUMN_GAP, top + 0.15, label, ha="center", va="bottom", fontsize="small")
-    ax.set_xlim(-1.1, (len(sizes) - 1) * COLUMN_GAP + 0.6)
+    ax.set_xlim(-1.1, (len(sizes) - 1) * COLUMN_GAP + (0.6 if k_out == 1 else 1.3))
     ax.set_ylim(-top - 0.45, top + 0.9)
     ax.set_aspect("equal")
     ax.set_axis_off()
@@ -138,8 +156,8 @@ def draw_network(ax, layer_sizes, input_names, resolution: int = 20, task: str =
     ax.legend(handles=legend, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=3, fontsize="x-small",
               frameon=False, handlelength=1.5)
     return {"composite": composite, "canvas": canvas, "slots": slots, "resolution": r,
-            "output_norm": output_norm, "edges": edges, "biases": biases, "output_bias": output_bias,
-            "layer_sizes": sizes}
+            "output_norm": output_norm, "output_maps": output_maps, "edges": edges, "biases": biases,
+            "output_bias": output_biases[0], "output_biases": output_biases, "layer_sizes": sizes}
 
 
 def _frame(x, y, half):
@@ -170,8 +188,9 @@ def update_network(artists: dict, params, node_values) -> None:
             peak = np.abs(values).max(axis=(0, 1))  # (width,)
             values = values / np.where(peak > 0, peak, 1.0)
             rgba = HEATMAP_CMAP(signed(values))  # (r, r, width, 4)
-        else:
-            rgba = HEATMAP_CMAP(artists["output_norm"](values))
+        else:  # the output's fixed scale; K classes each in their own colour
+            scaled = artists["output_norm"](values)
+            rgba = np.stack([cmap(scaled[:, :, j]) for j, cmap in enumerate(artists["output_maps"])], axis=2)
         for j, (row0, col0) in enumerate(column):
             canvas[row0:row0 + r, col0:col0 + r] = rgba[:, :, j]
     artists["composite"].set_data(canvas)
@@ -183,8 +202,8 @@ def update_network(artists: dict, params, node_values) -> None:
         faces, sizes = _bias_style(b)
         sc.set_facecolors(faces)
         sc.set_sizes(sizes)
-    b_out = float(np.ravel(params[-1][1])[0])
-    artists["output_bias"].set_text(f"bias {b_out:+.2f}")
+    for text, b_out in zip(artists["output_biases"], np.ravel(params[-1][1])):
+        text.set_text(f"bias {float(b_out):+.2f}")
 
 
 def draw_gradient_norms(ax, n_layers: int):
@@ -261,7 +280,7 @@ class NetworkView:
         self.artists = draw_network(self.ax_net, layer_sizes, input_names, self.resolution, task)
         self.bars = draw_gradient_norms(self.ax_grad, len(layer_sizes) - 1)
         a = self.artists
-        self._animated = [a["composite"], *a["edges"], *a["biases"], a["output_bias"], *self.bars.patches]
+        self._animated = [a["composite"], *a["edges"], *a["biases"], *a["output_biases"], *self.bars.patches]
         for artist in self._animated:
             artist.set_animated(True)
         self._frame = None

@@ -15,8 +15,8 @@ from .boundary import draw_boundary, draw_heatmap, draw_line, draw_points, updat
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from .style import (BLUE, CLASS_COLOURS, HEATMAP_CMAP, ORANGE, REFERENCE_COLOUR, SUBTITLE_PT, figure_png,
-                    new_figure, takeaway_title, wrap_text)
+from .style import (BLUE, CLASS_COLOURS, HEATMAP_CMAP, ORANGE, REFERENCE_COLOUR, SUBTITLE_PT, class_colours,
+                    figure_png, new_figure, takeaway_title, wrap_text)
 
 __all__ = ["titled_figure", "draw_snapshot", "draw_filmstrip", "filmstrip_figure", "draw_unit",
            "draw_logit", "hidden_units_figure", "draw_hidden_space", "update_hidden_space", "HiddenSpaceView",
@@ -299,11 +299,13 @@ def update_hidden_space(artists: dict, space, y, title: str | None = None) -> No
                  "sees, so its boundary is not drawn")
     artists["title"].set_text(title)
     shown = line if space.line is not None else None
-    if ax.get_legend() is None or artists.get("legend_line") is not shown:  # rebuilt only when it changes
+    k = max(2, int(np.max(y)) + 1) if len(y) else 2  # classes to name
+    if ax.get_legend() is None or (artists.get("legend_line"), artists.get("legend_classes")) != (shown, k):
         legend = [Line2D([], [], marker="o", linestyle="", color=c, label=f"class {i}")
-                  for i, c in enumerate(CLASS_COLOURS)] + ([shown] if shown is not None else [])
+                  for i, c in enumerate(class_colours(k))] + ([shown] if shown is not None else [])
         ax.legend(handles=legend, fontsize="x-small", loc="best", framealpha=0.85)
         artists["legend_line"] = shown
+        artists["legend_classes"] = k
 
 
 class HiddenSpaceView:

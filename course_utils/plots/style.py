@@ -2,7 +2,10 @@
 
 Colour-blind-safe throughout: the two classes are orange (class 0) and blue (class 1),
 and the heatmap runs orange -> white -> blue, so the decision boundary is where the
-picture turns white (and the live panels draw it as a solid black line on top). Train and test points also differ in shape, not only in colour.
+picture turns white (and the live panels draw it as a solid black line on top). With
+more classes, class 2 onward take Okabe-Ito's bluish green, reddish purple and sky blue
+(:func:`class_colours`); hue is the class, and white is "unsure". Train and test points
+also differ in shape, not only in colour.
 """
 from __future__ import annotations
 
@@ -12,14 +15,26 @@ from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 
 __all__ = [
-    "CLASS_COLOURS", "TRAIN_COLOUR", "TEST_COLOUR", "REFERENCE_COLOUR", "HEATMAP_CMAP",
-    "new_figure", "figure_png", "show_figure",
+    "CLASS_COLOURS", "CLASS_PALETTE", "class_colours", "TRAIN_COLOUR", "TEST_COLOUR", "REFERENCE_COLOUR",
+    "HEATMAP_CMAP", "new_figure", "figure_png", "show_figure",
 ]
 
 ORANGE = "#e66101"
 BLUE = "#2166ac"
 CLASS_COLOURS = (ORANGE, BLUE)
 """Class 0, class 1."""
+
+CLASS_PALETTE = (*CLASS_COLOURS, "#009e73", "#cc79a7", "#56b4e9")
+"""Class 0, 1, 2, ...: the two class colours, then Okabe-Ito bluish green, reddish purple and
+sky blue - told apart with any colour vision (a test checks it under simulated deuteranopia,
+protanopia and tritanopia), and each dark enough to fade visibly into white."""
+
+
+def class_colours(n_classes: int) -> tuple[str, ...]:
+    """The first ``n_classes`` colours of :data:`CLASS_PALETTE`; a ``ValueError`` beyond it."""
+    if not 2 <= int(n_classes) <= len(CLASS_PALETTE):
+        raise ValueError(f"The pictures tell 2 to {len(CLASS_PALETTE)} classes apart; got {n_classes}.")
+    return CLASS_PALETTE[:int(n_classes)]
 
 TRAIN_COLOUR = "#0072b2"  # Okabe-Ito blue
 TEST_COLOUR = "#d55e00"  # Okabe-Ito vermillion, drawn dashed as well

@@ -19,7 +19,7 @@ import html
 import ipywidgets as widgets
 
 from ..activations import ACTIVATIONS, get_activation
-from ..data import DATASETS, make_dataset, train_test_split
+from ..data import TWO_CLASS_DATASETS, make_dataset, train_test_split
 from ..diagnostics import compare_activations
 from ..experiments import decision_line
 from ..numeric import lookup
@@ -43,7 +43,7 @@ class ComparePanel(PanelBase):
     Parameters
     ----------
     dataset : str
-        A key of :data:`course_utils.DATASETS`.
+        A key of :data:`course_utils.data.TWO_CLASS_DATASETS` (the networks here end in one sigmoid unit).
     first, second : str
         Keys of :data:`course_utils.ACTIVATIONS`.
     learning_rate : float
@@ -75,7 +75,8 @@ class ComparePanel(PanelBase):
                  hidden=(8, 8), seed: int = 0):
         super().__init__()
         first, second = get_activation(first).name, get_activation(second).name
-        for table, value, what in ((DATASETS, dataset, "dataset"), (LEARNING_RATES, learning_rate, "learning rate"),
+        for table, value, what in ((TWO_CLASS_DATASETS, dataset, "dataset"),
+                                   (LEARNING_RATES, learning_rate, "learning rate"),
                                    (EPOCH_CHOICES, epochs, "number of epochs")):
             lookup(dict.fromkeys(table), value, what)
         if not 0.0 <= float(noise) <= 0.5:
@@ -91,7 +92,7 @@ class ComparePanel(PanelBase):
                                       tooltip="hidden activation of the left network", style=style)
         self.second = widgets.Dropdown(options=act_options, value=second, description="Activation B",
                                        tooltip="hidden activation of the middle network", style=style)
-        self.dataset = widgets.Dropdown(options=list(DATASETS), value=dataset, description="Data",
+        self.dataset = widgets.Dropdown(options=list(TWO_CLASS_DATASETS), value=dataset, description="Data",
                                         style=style)
         self.noise = widgets.FloatSlider(value=float(noise), min=0.0, max=0.5, step=_NOISE_STEP,
                                          description="Noise", readout_format=".0%",

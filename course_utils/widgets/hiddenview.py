@@ -130,6 +130,8 @@ class HiddenSpacePanel:
             title = f"layer {layer + 1}: the output's decision line is straight here"
         elif net.task != "classification":
             title = f"layer {layer + 1}: points coloured by their target's sign (regression: no decision line)"
+        elif net.n_classes > 2:
+            title = f"layer {layer + 1}: {net.n_classes} classes (their boundaries are not drawn here)"
         elif layer < len(self._sizes) - 1:
             title = f"layer {layer + 1}: the output does not read these units directly (no line)"
         else:

@@ -16,7 +16,7 @@ import ipywidgets as W
 
 from .. import experiments as ex
 from ..activations import ACTIVATIONS
-from ..data import DATASETS
+from ..data import TWO_CLASS_DATASETS
 from ..features import FEATURES
 from ..train import OPTIMIZERS
 from ..plots import TrainingView
@@ -112,7 +112,7 @@ class TrainingPanel(PlaybackMixin, PanelBase):
         if s.learning_rate not in ex.LEARNING_RATES:
             lr_options = sorted(lr_options + [(f"{s.learning_rate:g}", s.learning_rate)], key=lambda o: o[1])
         return {
-            "dataset": W.Dropdown(options=list(DATASETS), value=s.dataset, description="dataset",
+            "dataset": W.Dropdown(options=list(TWO_CLASS_DATASETS), value=s.dataset, description="dataset",
                                   style=_SLIDER["style"]),
             "noise": W.IntSlider(value=round(100 * s.noise), min=0, max=50, step=5, description="noise (%)",
                                  **_SLIDER),

@@ -36,7 +36,6 @@ from .. import userdata as ud
 from ..features import FEATURES
 from ..plots.figures import TrainingView
 from ..plots.network import NetworkView
-from ..numeric import LN2
 from ..presets import (CHOICES, check_value, HIDEABLE, MAX_LAYERS, MAX_NEURONS, PLAYGROUND_DEFAULTS, parse_query,
                        settings_fields, slider_range, to_query)
 from .base import PanelBase, status_html
@@ -460,8 +459,7 @@ class Playground(PlaybackMixin, PanelBase):
         task = run.net.task
         X = np.concatenate([run.X_train, run.X_test])
         y = np.concatenate([run.y_train, run.y_test])
-        return ud.UserData(X, y, task, 2 if task == "classification" else 0, run.settings.dataset,
-                           origin="generated")
+        return ud.UserData(X, y, task, run.net.n_classes or 0, run.settings.dataset, origin="generated")
 
     def data_source(self) -> str:
         """Where the data came from: ``uploaded: name.csv, 240 rows, 2 classes`` or the dataset."""
@@ -551,22 +549,21 @@ class Playground(PlaybackMixin, PanelBase):
         """Point the pictures at the run's data (a new view when the task changes)."""
         run = self.run
         task = run.net.task
-        if self.view is None or self._view_task != task:
-            self.view = TrainingView(self.resolution, figsize=(10.0, 3.4), dpi=80, task=task)
-            self._view_task = task
+        if self.view is None or self._view_task != (task, run.net.n_classes):
+            self.view = TrainingView(self.resolution, figsize=(10.0, 3.4), dpi=80, task=task,
+                                     n_classes=run.net.n_classes or 2)
+            self._view_task = (task, run.net.n_classes)
             self.image.layout.width = _pixel_layout(self.view.fig).width  # shown at its own size
         y_tr, y_te = run.y_train, run.y_test
         if task == "regression":  # colour the points by the sign of their target
             y_tr, y_te = (y_tr > 0).astype(int), (y_te > 0).astype(int)
         self.view.show_data(run.X_train, y_tr, run.X_test, y_te)
         self.data_upload.show(self.user_data, self.data_source(),
-                              self.user_data.n_classes if self.user_data is not None else
-                              (2 if task == "classification" else 0))
+                              run.net.n_classes or 0)
         out = run.net.output
         self.loss_note.value = (
             f'<div class="pg-loss-note" style="font-size:small">Output unit: {out.name}; loss: '
-            f'{html.escape(out.loss_name)}' + (f" (ln 2 = {LN2:.3f} is a network that learned nothing)"
-                                                 if task == "classification" else "") +
+            f'{html.escape(out.loss_name)}' + (f" ({ex.chance_note(run.net)})" if task == "classification" else "") +
             ". The curves show the data loss, without the regularization penalty.</div>")
 
     def _draw(self, net=None, shown_epoch: int | None = None) -> None:
