@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from .style import (BLUE, CLASS_COLOURS, HEATMAP_CMAP, ORANGE, REFERENCE_COLOUR, SUBTITLE_PT, class_colours,
-                    figure_png, new_figure, takeaway_title, wrap_text)
+                    new_figure, takeaway_title, wrap_text)
 
 __all__ = ["titled_figure", "draw_snapshot", "draw_filmstrip", "filmstrip_figure", "draw_unit",
            "draw_logit", "hidden_units_figure", "draw_hidden_space", "update_hidden_space", "HiddenSpaceView",
@@ -313,7 +313,10 @@ class HiddenSpaceView:
     moved on every :meth:`update` (:func:`update_hidden_space`), rendered to PNG."""
 
     def __init__(self, figsize=(4.6, 4.2), dpi: int = 80):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
         self.fig, self.ax = new_figure(figsize, dpi=dpi)
+        self.canvas = FigureCanvasAgg(self.fig)
         self.artists: dict | None = None
 
     def update(self, space, y, title: str | None = None) -> None:
@@ -324,7 +327,18 @@ class HiddenSpaceView:
             update_hidden_space(self.artists, space, y, title)
 
     def png(self) -> bytes:
-        return figure_png(self.fig, fast=True)
+        """The picture as PNG bytes. The layout of the first picture is kept (constrained layout
+        on every frame would cost more than the drawing) and compression is light: it is redrawn
+        on every frame of Play."""
+        import io
+
+        from PIL import Image
+
+        self.canvas.draw()
+        self.fig.set_layout_engine("none")
+        buf = io.BytesIO()
+        Image.fromarray(np.asarray(self.canvas.buffer_rgba())[..., :3]).save(buf, format="png", compress_level=1)
+        return buf.getvalue()
 
 
 def hidden_space_figure(X, y, space, grid=None, title: str | None = None, subtitle: str | None = None,
