@@ -127,8 +127,9 @@ class Activation:
     description : str
         One line for learners.
     from_output : callable, optional
-        ``from_output(z, a) -> da/dz`` reusing the output ``a = value(z)`` the forward
-        pass already computed (tanh: 1 - a^2); equal to ``derivative(z)``, cheaper.
+        ``from_output(z, a, out) -> da/dz`` reusing the output ``a = value(z)`` the forward
+        pass already computed (tanh: 1 - a^2); equal to ``derivative(z)``, cheaper. It may
+        write into ``out`` (an array shaped like ``z``) instead of allocating its result.
     """
 
     name: str
@@ -136,15 +137,16 @@ class Activation:
     derivative: Callable[[np.ndarray], np.ndarray]
     init_gain: float = 1.0
     description: str = ""
-    from_output: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = field(default=None, repr=False)
+    from_output: Callable[..., np.ndarray] | None = field(default=None, repr=False)
 
     def __call__(self, z: np.ndarray) -> np.ndarray:
         return self.value(z)
 
-    def grad_from(self, z: np.ndarray, a: np.ndarray) -> np.ndarray:
-        """Derivative at ``z`` given ``a = value(z)`` (cheaper where the output helps)."""
+    def grad_from(self, z: np.ndarray, a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """Derivative at ``z`` given ``a = value(z)`` (cheaper where the output helps);
+        ``out``, shaped like ``z``, is a buffer it may write the result into."""
         if self.from_output is not None:
-            return self.from_output(z, a)
+            return self.from_output(z, a, out)
         return self.derivative(z)
 
 
@@ -247,16 +249,16 @@ def _make_table() -> dict[str, Activation]:
     entries = [
         Activation("linear", _linear, _linear_der, 1.0,
                    "identity: a(z) = z. Stacked layers collapse into one affine map.",
-                   from_output=lambda z, a: 1.0),
+                   from_output=lambda z, a, out=None: 1.0),
         Activation("sigmoid", _sigmoid, _sigmoid_der, 1.0,
                    "1 / (1 + e^-z): squashes to (0, 1); derivative at most 0.25, saturates.",
-                   from_output=lambda z, a: a * (1.0 - a)),
+                   from_output=lambda z, a, out=None: np.multiply(a, np.subtract(1.0, a, out), out)),
         Activation("tanh", np.tanh, _tanh_der, 1.0,
                    "tanh z: squashes to (-1, 1), zero-centred; saturates for large |z|.",
-                   from_output=lambda z, a: 1.0 - a * a),
+                   from_output=lambda z, a, out=None: np.subtract(1.0, np.multiply(a, a, out), out)),
         Activation("relu", _relu, _relu_der, math.sqrt(2.0),
                    "max(0, z): cheap, no saturation for z > 0; units can die (always 0).",
-                   from_output=lambda z, a: z > 0),  # a mask multiplies as 1 / 0
+                   from_output=lambda z, a, out=None: np.greater(z, 0.0, out)),  # 1.0 / 0.0
         Activation("leaky_relu", _leaky_relu, _leaky_relu_der, math.sqrt(2.0),
                    f"z if z > 0 else {LEAKY_SLOPE} z: ReLU whose units cannot die."),
         Activation("gelu", _gelu, _gelu_der, math.sqrt(2.0),

@@ -70,8 +70,8 @@ class MultipleChoice(_Check):
     question : str
         Shown as HTML above the options.
     options : sequence of str
-        At least two distinct option texts, shown as radio buttons (keyboard usable:
-        Tab to them, arrow keys to move).
+        At least two distinct option texts, shown as toggle buttons (keyboard: Tab to an
+        option, Enter or Space to choose it; then Tab to Check).
     answer : int or str
         The right option, by index or by its text.
     why : str
@@ -84,8 +84,17 @@ class MultipleChoice(_Check):
     ----------
     widget : ipywidgets.VBox
         Question, ``choices``, ``button``, ``feedback``.
-    choices : ipywidgets.RadioButtons
+    choices : ipywidgets.ToggleButtons
         ``value`` is None until the learner picks one.
+
+    Notes
+    -----
+    Buttons, because Enter and Space on a focused button work in Voila *and* in JupyterLab
+    (both seen in Chromium, tests/test_browser.py). Not ``RadioButtons``: ipywidgets 8 draws
+    radio inputs without a shared ``name``, so in Voila the arrow keys run on past the last
+    option into the next question and tick an answer there. Not a ``Select`` list box: in
+    JupyterLab's command mode the arrow keys move between cells instead (a ``<select>`` is not
+    an editable element to JupyterLab; ipywidgets issue 3912).
     """
 
     def __init__(self, question: str, options, answer, why: str, wrong_why: dict | None = None):
@@ -100,7 +109,10 @@ class MultipleChoice(_Check):
             raise ValueError(f"wrong_why has keys that are not options: {unknown!r}; "
                              f"the options are {self.options!r}")
         self.question = W.HTML(question)
-        self.choices = W.RadioButtons(options=self.options, value=None, layout=W.Layout(width="auto"))
+        # One button per option, each as wide as its text (they wrap onto more lines when the row
+        # is full); the full text is also the tooltip, should a narrow screen cut one short.
+        self.choices = W.ToggleButtons(options=self.options, value=None, tooltips=self.options,
+                                       style={"button_width": "auto"}, layout=W.Layout(max_width="100%"))
         self.widget = W.VBox([self.question, self.choices, self.button, self.feedback])
 
     def _answer_text(self, answer) -> str:

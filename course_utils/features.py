@@ -9,6 +9,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from .numeric import lookup
+
 __all__ = ["FEATURES", "DEFAULT_FEATURES", "featurize", "check_features"]
 
 FEATURES: dict[str, Callable[[np.ndarray], np.ndarray]] = {
@@ -32,10 +34,8 @@ def check_features(features: Sequence[str]) -> tuple[str, ...]:
     features = tuple(features)
     if not features:
         raise ValueError(f"Choose at least one input feature from: {', '.join(FEATURES)}.")
-    unknown = [f for f in features if f not in FEATURES]
-    if unknown:
-        raise ValueError(f"Unknown feature(s) {', '.join(map(repr, unknown))}. "
-                         f"Choose from: {', '.join(FEATURES)}.")
+    for f in features:
+        lookup(FEATURES, f, "feature")  # an unknown name: the one message listing every feature
     if len(set(features)) != len(features):
         raise ValueError(f"Each feature may be chosen once; got {features}.")
     return features

@@ -18,7 +18,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .activations import ACTIVATIONS, Activation, get_activation
-from .numeric import lookup
+from .numeric import lookup, whole_number
 
 __all__ = ["MLP", "OUTPUTS", "Output", "Pass", "collapse", "tanh_as_sigmoid", "check_Xy"]
 
@@ -99,8 +99,9 @@ class Output:
     Targets ``y`` have any shape: (n,) for a batch, (epochs, n) for a chunk of a run.
     A head with one output unit (``vector=False``) reads logits ``z`` of the same shape
     as ``y``; a head with K units (``vector=True``, the softmax) reads ``z`` shaped
-    ``y.shape + (K,)``. Either way ``losses`` and ``correct`` return ``y``'s shape and
-    ``dloss`` returns ``z``'s.
+    ``y.shape + (K,)``. Either way ``losses`` and ``correct`` return ``z``'s shape without
+    the K axis, and ``dloss`` returns ``z``'s. ``y`` may also be broadcast against ``z``:
+    a full-batch run measures its chunk of logits (epochs, n[, K]) against y (n,).
 
     Attributes
     ----------
@@ -250,26 +251,18 @@ class MLP:
     # ---------------------------------------------------------------- description
     @staticmethod
     def _check_sizes(layer_sizes, output: Output) -> list[int]:
-        try:
-            sizes = [int(s) for s in layer_sizes]
-            ok = all(float(s) == int(s) for s in layer_sizes)
-        except (TypeError, ValueError):
-            raise ValueError(f"layer_sizes must be a list of whole numbers like [2, 4, 4, 1]; "
-                             f"got {layer_sizes!r}.") from None
-        if not ok or len(sizes) < 2:
+        if isinstance(layer_sizes, (str, bytes)) or not hasattr(layer_sizes, "__len__") or len(layer_sizes) < 2:
             raise ValueError(f"layer_sizes must be a list of whole numbers like [2, 4, 4, 1]; "
                              f"got {layer_sizes!r}.")
+        if len(layer_sizes) - 2 > MAX_HIDDEN_LAYERS:
+            raise ValueError(f"At most {MAX_HIDDEN_LAYERS} hidden layers; got {len(layer_sizes) - 2}.")
+        sizes = [whole_number(s, f"layer_sizes[{i}]", 1, MAX_WIDTH) for i, s in enumerate(layer_sizes)]
         if output.vector and sizes[-1] < 2:
             raise ValueError(f"The {output.name} output needs one unit per class, at least 2, in the last "
                              f"layer; got {sizes[-1]}.")
         if not output.vector and sizes[-1] != 1:
             raise ValueError(f"The last layer must have exactly 1 unit (the {output.name} output); got "
                              f"{sizes[-1]}. For {sizes[-1]} classes use output='softmax'.")
-        if min(sizes) < 1:
-            raise ValueError(f"Every layer needs at least 1 unit; got {sizes}.")
-        if len(sizes) - 2 > MAX_HIDDEN_LAYERS or max(sizes[1:-1], default=1) > MAX_WIDTH:
-            raise ValueError(f"At most {MAX_HIDDEN_LAYERS} hidden layers of at most {MAX_WIDTH} units; "
-                             f"got {sizes}.")
         return sizes
 
     @property
@@ -460,7 +453,10 @@ class Pass:
     Attributes (after :meth:`forward`)
     ----------------------------------
     A : list of ndarray
-        Each layer's input: ``A[0]`` is the batch ``X`` (n, d), ``A[l + 1] = activation(Z[l])``.
+        Each layer's input: ``A[0]`` is (the pass's copy of) the batch ``X`` (n, d),
+        ``A[l + 1] = activation(Z[l])``.
+    X1 : ndarray, (n, d + 1)
+        The batch with a column of ones, ``[X 1]``, for the first layer's product.
     Z : list of ndarray
         Pre-activations ``Z[l] = A[l] W_l + b_l``, (n, fan_out); ``Z[-1]`` holds the logits, (n, K).
     z : ndarray
@@ -477,27 +473,46 @@ class Pass:
         self.A = [None] + [np.empty((n, m)) for m in sizes[1:-1]]
         self.Z = [np.empty((n, m)) for m in sizes[1:]]
         self.dZ = [np.empty((n, m)) for m in sizes[1:]]
+        self.dA = [np.empty((n, m)) for m in sizes[1:-1]]  # f'(z) of each hidden layer
         # The head's logits and their gradient: (n, K) for a vector head, else one column (n,).
         last = slice(None) if net.output.vector else 0
         self.z, self.dz = self.Z[-1][:, last], self.dZ[-1][:, last]
         self.ones = np.ones(n)  # db = 1ᵀ dZ: one product, much faster than dZ.sum(axis=0) on small arrays
+        # The first layer's input with a column of ones, [X 1] (n, d + 1): its bias rides in the
+        # product [X 1] [W; b] (the same sums as X W + b, bit for bit), which saves adding b to
+        # each of the n rows - a slow broadcast. theta holds each layer as the block [W; b].
+        self.X1 = np.ones((n, sizes[0] + 1))
+        self.A[0] = np.empty((n, sizes[0]))  # the batch itself, (n, d): the pass's own copy
+        self.Wb = net.theta[:(sizes[0] + 1) * sizes[1]].reshape(sizes[0] + 1, sizes[1])
         self.grad = np.empty(n_parameters(sizes))
         self.grads = layer_views(self.grad, sizes)
         # Each layer's arrays, gathered once: a step is a few dozen NumPy calls on small
         # arrays, so the Python around them counts too.
         self.layers = list(zip(net.params, self.grads, self.Z, self.dZ))
 
-    def forward(self, X: np.ndarray) -> np.ndarray:
-        """Logits ``z`` (n,) or (n, K) of the batch ``X`` (n, d); keeps every ``A`` and ``Z``."""
+    def load(self, X: np.ndarray) -> None:
+        """Copy in the batch ``X`` (n, d) that :meth:`forward` runs on until the next one."""
+        np.copyto(self.A[0], X)
+        np.copyto(self.X1[:, :-1], X)
+
+    def forward(self, X: np.ndarray | None = None) -> np.ndarray:
+        """Logits ``z`` (n,) or (n, K) of the batch ``X`` (n, d); keeps every ``A`` and ``Z``.
+
+        ``X=None`` runs the batch loaded last again (:meth:`load`; the weights have changed):
+        full-batch training copies its data in once.
+        """
         # (Outputs are passed by position: NumPy parses an ``out=`` keyword, or an in-place
         # operator with a scalar, about a microsecond slower, and a step makes dozens of calls.)
         A, f = self.A, self.net.activation.value
-        A[0] = X
+        if X is not None:
+            self.load(X)
+        np.dot(self.X1, self.Wb, self.Z[0])  # z = [x 1] [W; b] = x W + b, (n, fan_out)
         for l, ((W, b), _, Z, _) in enumerate(self.layers):
-            np.dot(A[l], W, Z)  # z = a W + b, (n, fan_out)
-            np.add(Z, b, Z)
+            if l:
+                np.dot(A[l], W, Z)  # z = a W + b, (n, fan_out)
+                np.add(Z, b, Z)
             if l + 1 < len(A):
-                f(Z, out=A[l + 1])
+                f(Z, A[l + 1])
         return self.z
 
     def backward(self, y: np.ndarray, l1: float = 0.0, l2: float = 0.0) -> np.ndarray:
@@ -506,7 +521,7 @@ class Pass:
         ``y`` (n,) are the batch's targets; ``l1``, ``l2`` the weight penalty rates.
         Returns :attr:`grad` (n_parameters,): the forward pass in reverse.
         """
-        A, f_prime = self.A, self.net.activation.grad_from
+        A, dA, f_prime = self.A, self.dA, self.net.activation.grad_from
         self.net.output.dloss(self.z, y, self.dz)  # each sample's d loss / d z, (n,) or (n, K)
         np.multiply(self.dz, 1.0 / len(y), self.dz)  # the loss is the batch mean
         for l in range(len(self.layers) - 1, -1, -1):
@@ -520,7 +535,8 @@ class Pass:
             if l > 0:
                 dZ_below = self.dZ[l - 1]
                 np.dot(dZ, W.T, dZ_below)  # dA, (n, fan_in)
-                np.multiply(dZ_below, f_prime(self.Z[l - 1], A[l]), dZ_below)  # f'(z) from the outputs a
+                # f'(z) from the outputs a, written into a buffer rather than a new array
+                np.multiply(dZ_below, f_prime(self.Z[l - 1], A[l], dA[l - 1]), dZ_below)
         return self.grad
 
 

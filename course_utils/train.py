@@ -15,6 +15,7 @@ from typing import Callable
 import numpy as np
 
 from .model import MLP, Pass, _check_reg, check_Xy
+from .numeric import whole_number
 from .optimizers import OPTIMIZERS, get_optimizer
 
 __all__ = ["OPTIMIZERS", "History", "Trainer", "train", "evaluate", "get_optimizer"]
@@ -129,12 +130,6 @@ class History:
 # --------------------------------------------------------------------------------------
 # The loop
 # --------------------------------------------------------------------------------------
-def _positive_int(value, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{what} must be a whole number of at least 1, got {value!r}.")
-    return int(value)
-
-
 BLOWUP_FACTOR = 100.0
 """Training counts as diverged once the loss exceeds this many times its first value (or 1,
 whichever is larger): a loss that large only comes from weights running away, as with a
@@ -200,11 +195,11 @@ class Trainer:
         self.l1, self.l2 = _check_reg(l1, l2)
         n = X.shape[0]
         if batch_size is not None:
-            batch_size = min(_positive_int(batch_size, "batch_size"), n)
+            batch_size = min(whole_number(batch_size, "batch_size"), n)
         if batch_size == n:
             batch_size = None
         if snapshot_every is not None:
-            snapshot_every = _positive_int(snapshot_every, "snapshot_every")
+            snapshot_every = whole_number(snapshot_every, "snapshot_every")
         self.net, self.X, self.y, self.X_test, self.y_test = net, X, y, X_test, y_test
         self.learning_rate, self.batch_size, self.snapshot_every = lr, batch_size, snapshot_every
         self.history = history if history is not None else History()
@@ -215,6 +210,12 @@ class Trainer:
         self._bounds = [(s, min(s + step, n)) for s in range(0, n, step)]  # each batch's rows
         self._passes = {e - s: Pass(net, e - s) for s, e in self._bounds}  # one per batch width
         self._test_pass = Pass(net, len(X_test)) if X_test is not None else None
+        # Data that is the same every epoch (the full batch, the test set) is copied into its
+        # pass once; each step then runs forward() on it without handing it over again.
+        if batch_size is None:
+            self._passes[n].load(X)
+        if X_test is not None:
+            self._test_pass.load(X_test)
         self._before_last = net.theta.copy()  # the parameters before the latest step
         self._limits = None  # (first loss, blow-up limit), once known
         steps_kept = max(1, CHUNK_VALUES // (len(self._bounds) * net.theta.size))
@@ -228,7 +229,7 @@ class Trainer:
     # ------------------------------------------------------------------ the loop
     def run(self, epochs: int, callback: Callable | None = None) -> History:
         """Train ``epochs`` more epochs; returns :attr:`history` (see :func:`train`)."""
-        epochs = _positive_int(epochs, "epochs")
+        epochs = whole_number(epochs, "epochs")
         if callback is not None and not callable(callback):
             raise ValueError("callback must be a function callback(epoch, net, history).")
         net, hist, every = self.net, self.history, self.snapshot_every
@@ -257,10 +258,8 @@ class Trainer:
                 self._diverge(self._before_last, hist.epochs_run + 1, math.inf)
         return hist
 
-    def _order(self, epoch: int):
-        """The rows in the epoch's order: as given (full batch), or shuffled from (seed, epoch)."""
-        if self.batch_size is None:
-            return slice(None)
+    def _order(self, epoch: int) -> np.ndarray:
+        """The rows of a mini-batch run in the epoch's order, shuffled from (seed, epoch)."""
         return np.random.default_rng((self._base, epoch)).permutation(len(self.y))
 
     def _train_chunk(self, first_epoch: int, k: int) -> int:
@@ -268,28 +267,32 @@ class Trainer:
 
         Returns the number of epochs recorded (fewer than ``k`` after a divergence).
         """
-        theta, opt, P = self.net.theta, self.optimizer, self._P
+        theta, opt, P, Z, test = self.net.theta, self.optimizer, self._P, self._Z, self._test_pass
+        full, X, y, l1, l2 = self.batch_size is None, self.X, self.y, self.l1, self.l2
         np.copyto(P[0], self._before_last)
         step = 0
         for i in range(k):
-            order = self._order(first_epoch + i)
-            X, y = self.X[order], self.y[order]
-            self._Y[i] = y
+            if not full:  # mini-batches: this epoch's order of the rows
+                order = self._order(first_epoch + i)
+                X, y = self.X[order], self.y[order]
+                self._Y[i] = y
             for s, e in self._bounds:
                 layers = self._passes[e - s]
                 np.copyto(P[step + 1], theta)  # kept to step back to if this run blows up
-                self._Z[i, s:e] = layers.forward(X[s:e])
-                opt.step(theta, layers.backward(y[s:e], self.l1, self.l2))
+                # (a full batch sits in its pass already: forward() runs it without a copy)
+                np.copyto(Z[i, s:e], layers.forward(None if full else X[s:e]))
+                opt.step(theta, layers.backward(y[s:e], l1, l2))
                 step += 1
-            if self._test_pass is not None:
-                self._Z_test[i] = self._test_pass.forward(self.X_test)
+            if test is not None:
+                np.copyto(self._Z_test[i], test.forward())
         return self._record(first_epoch, k)
 
     # ------------------------------------------------------------------ measuring
     def _record(self, first_epoch: int, k: int) -> int:
         """Measure a chunk's kept logits, stop at the first blow-up, extend the history."""
         out, nb = self.net.output, len(self._bounds)
-        Z, Y = self._Z[:k], self._Y[:k]
+        Z = self._Z[:k]
+        Y = self._Y[:k] if self.batch_size else self.y  # full batch: every row's targets are y
         losses = _losses(out, Z, Y)  # (k, n): each sample's loss as its batch saw it
         starts = [s for s, _ in self._bounds]
         batch_losses = (np.add.reduceat(losses, starts, axis=1) / np.diff([*starts, len(self.y)])).ravel()
@@ -372,7 +375,7 @@ def train(net: MLP, X, y, *, epochs: int, learning_rate: float, optimizer: str =
     --------
     Trainer : the same run, to be continued in chunks (Play / Step).
     """
-    epochs = _positive_int(epochs, "epochs")
+    epochs = whole_number(epochs, "epochs")
     return Trainer(net, X, y, learning_rate=learning_rate, optimizer=optimizer, batch_size=batch_size,
                    l1=l1, l2=l2, seed=seed, X_test=X_test, y_test=y_test,
                    snapshot_every=snapshot_every).run(epochs, callback)
@@ -381,8 +384,9 @@ def train(net: MLP, X, y, *, epochs: int, learning_rate: float, optimizer: str =
 def _losses(out, Z, Y):
     """Each sample's loss from its logit(s); NaN where a logit ran away (it has no meaningful loss)."""
     losses = out.losses(Z, Y)
-    ran_away = ~np.isfinite(Z)
-    losses[ran_away.reshape(*losses.shape, -1).any(axis=-1)] = np.nan  # any of a row's K logits
+    if not math.isfinite(np.add.reduce(Z, None)):  # one cheap sum tells whether any logit ran away
+        ran_away = ~np.isfinite(Z)
+        losses[ran_away.reshape(*losses.shape, -1).any(axis=-1)] = np.nan  # any of a row's K logits
     return losses
 
 

@@ -130,6 +130,7 @@ TinyNetPanel()
 # ## Check yourself
 #
 # Pick an answer and press **Check** (or type a number and press Enter). Nothing is recorded.
+# By keyboard: Tab to an option, Enter to choose it, Tab to **Check**, Enter.
 
 # %%
 from course_utils.checks import MultipleChoice, NumberCheck

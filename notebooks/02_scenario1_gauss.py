@@ -34,10 +34,14 @@ from course_utils.widgets import TrainingPanel
 # Settings: `gauss`, linear activation, hidden layer [8], full-batch gradient descent with
 # learning rate 1, 300 epochs, fixed seeds. Half the points train, half test. An **epoch** is one
 # pass over the training points; with full-batch gradient descent that is one update of the weights.
+# This run learns in its first epochs, which a 0-300 axis would squeeze into its left edge, so the
+# curves' epoch axis is logarithmic (1, 2, 5, 10, 20, ...): epochs 1-10 get as much room as 10-100.
+# The training loss of an epoch is measured as the points are seen, before that epoch's update, so
+# epoch 1 shows the untrained network's loss; most of the fall comes with the first update.
 
 # %%
 run = ex.run_scenario("scenario1")
-plots.show_figure(plots.scenario_figure(run, ex.probability_grid(run),
+plots.show_figure(plots.scenario_figure(run, ex.probability_grid(run), epoch_scale="log",
                                         takeaway="A straight line is all this data needs")[0])
 
 # %%
@@ -64,9 +68,8 @@ for seed in range(6):
 # side, and the loss keeps falling toward 0: the network only grows more confident (its weights
 # grow, pushing each probability towards 0 or 1); it never needs to change its mind.
 #
-# The same run as a filmstrip: the boundary at epochs 0, 1, 5, 20, 100 and 300, on one colour scale.
-# (On the loss curve above, everything happens in the first of 300 epochs; here each frame gets the
-# same room.)
+# The same run as a filmstrip: the boundary at epochs 0, 1, 5, 20, 100 and 300, on one colour scale
+# - the picture behind the log axis above, one frame per step of it.
 
 # %%
 strip = ex.filmstrip("scenario1")

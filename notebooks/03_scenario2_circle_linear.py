@@ -58,9 +58,10 @@ for epoch in range(6):
     print(f"after {epoch} epochs: collapsed w = ({W[0, 0]:+.2f}, {W[1, 0]:+.2f}), loss {r.history.train_loss[-1]:.2f}")
 
 # %% [markdown]
-# The weight on x2 flips sign at every step, and grows: +0.24, −0.57, +0.81, −0.51. Learning rate 1
-# is too large a step for these first epochs, so each update overshoots the flat optimum and the
-# loss rises to 1.06 before the swings shrink the weights and it settles at ln 2 from epoch 4 on.
+# The weight on x2 flips sign at every step, growing at first (+0.24, −0.57, +0.81) before it
+# shrinks (−0.51, +0.06). Learning rate 1 is too large a step for these first epochs, so each
+# update overshoots the flat optimum and the loss rises to 1.06 before the swings die down; after
+# 4 epochs it has settled at ln 2.
 # The overshoot changes nothing at the end; it is the step size, not the circle.
 #
 # As a filmstrip (epochs 0, 1, 5, 20, 100, 300; the dashed line is the collapsed single layer's,
@@ -100,8 +101,8 @@ print(f"called class 1: {100 * (p >= 0.5)[run.y_train == 1].mean():.0f} % of the
 # count as correct. That - not any grasp of the circle - is where the 69 % comes from.
 #
 # Because the best fit is almost flat, *where* its line falls is decided by small accidents of
-# the sample. **Predict first:** draw four other samples of the same circle; will the accuracy
-# stay at 69 %?
+# the sample. **Predict first:** train on three more samples of the same circle (sample 0 below is
+# the one above); will the accuracy stay at 69 %?
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -132,8 +133,9 @@ for hidden, lr in [((2,), 1.0), ((8, 8), 0.3), ((4, 4, 4), 0.1), ((8, 8, 8, 8, 8
 # Four architectures, from one hidden layer of 2 units to six layers of 8, and **the same
 # answer to every printed digit** - loss, accuracy, and the collapsed line itself. This is the
 # strongest evidence in the course that depth buys a linear network nothing: each of them
-# collapses to the same model, logistic regression on (x1, x2), whose loss has a single
-# minimum (it is convex), and gradient descent walks each of them to it. (Their *training*
+# collapses to the same model, **logistic regression** on (x1, x2) - one affine score w·x + b
+# followed by a sigmoid, the classic linear classifier - whose loss has a single minimum (it is
+# convex), and gradient descent walks each of them to it. (Their *training*
 # is not identical - a deep linear network moves differently on the way, and the learning
 # rates here are chosen so that each arrives - but where they arrive is one and the same.)
 
@@ -166,7 +168,8 @@ MultipleChoice(
      "decided by accidents of the sample.",
      "It has learned part of the circle.", "With more epochs it would reach 100 %."],
     answer=0,
-    why="four other samples gave accuracies from about a third to two thirds at the same loss ≈ ln 2.",
+    why="four samples of the same circle gave accuracies from about a third to two thirds, all at a "
+        "loss ≈ ln 2.",
     wrong_why={"It has learned part of the circle.": "its boundary is one straight line that cuts a cap "
                "off the ring; nothing about the circle is in it.",
                "With more epochs it would reach 100 %.": "the loss is already at its single minimum; no "

@@ -103,7 +103,8 @@ plots.show_figure(flavours.gradient_norms_figure(
 # smaller even than the 10⁻⁴·⁸ bound. Taking the backward pass of this network apart at initialisation:
 # the eight layers of slopes (each between 0.22 and 0.25, since the pre-activations sit near 0) shrink
 # the gradient by 10⁻⁵·⁰; the eight weight matrices shrink it by a further 10⁻⁰·⁶; and forming
-# dW = inputᵀ · δ from each layer's own input accounts for the last ≈ 10⁻⁰·⁶. The early layers barely move, and after 300 epochs this net has
+# dW = inputᵀ · δ from each layer's own input (δ is the gradient of the loss with respect to the
+# layer's pre-activations z) accounts for the last ≈ 10⁻⁰·⁶. The early layers barely move, and after 300 epochs this net has
 # still not learnt the circle. After training the sigmoid gradient is tiny in *every* layer (right),
 # not only the first: the forward signal has collapsed too — deep sigmoid layers map every input to
 # nearly the same values, so the output cannot tell the points apart, predicts the same for all, and
@@ -321,11 +322,19 @@ for target in ("sin", "x^2"):
 # %% [markdown]
 # More pieces, smaller error, for both kinds: width is what buys a network its flexibility. ReLU
 # ramps fit x² far better than sigmoid steps with the same count (0.04 against 0.20 with 12 pieces):
-# a parabola is all slope, and each ramp adds a slope, while each step adds only a bump. In two
+# a parabola is all slope, and each ramp adds a slope, while each step adds only a change of level. In two
 # dimensions the same holds for the boundary: a ReLU network is linear on each region where its
 # units' on/off pattern is fixed, so its boundary is made of **straight pieces - a polygon**; a
-# sigmoid or tanh network's boundary is **round**. Move the slider: with one piece a ReLU fit is a
-# single ramp; each added piece adds one kink.
+# sigmoid or tanh network's boundary is **round**.
+#
+# Now build one yourself. The first row sets the number of pieces k (one piece: a single ramp; each
+# added piece adds one kink). The second row picks one piece, drawn bold, and moves it: **kink at**
+# (a sigmoid's **step at**) and its **weight**. With *fit weights* ticked, least squares picks the
+# best weights for the kinks where you put them, so you see what placement alone does: crowd the
+# kinks of an x² fit into one half and the other half, left with too few, sets the largest error.
+# Untick it and every weight is yours (only the bias is still fitted): set one weight to 0 and its
+# piece lies flat; can you bring the largest error back down to the fitted one? Tab and the arrow
+# keys move every control.
 
 # %%
 from course_utils.widgets import PiecesPanel
@@ -442,9 +451,11 @@ MultipleChoice(
 #    is affine and so is their composition. The regions are cut out by the units' lines (and, deeper,
 #    by lines bent where earlier units switch), so the set where the logit is 0 is made of straight
 #    pieces: a polygon or an open polyline. tanh has no such regions; its boundary curves smoothly.
-# 2. sigmoid z = (1 + tanh(z/2)) / 2: halve the first layer's weights and biases; for every later layer,
-#    halve the weights (and halve again for a hidden layer's z) and add half the sum of the weights to
-#    the bias. `cu.tanh_as_sigmoid` of the result gives back the original weights.
+# 2. sigmoid z = (1 + tanh(z/2)) / 2, so each sigmoid output s is (1 + t) / 2 with t = tanh(z/2). Halve
+#    the first layer's weights and biases (its tanh then sees z/2). In every later layer, halve the
+#    weights and add half the sum of each unit's incoming weights to its bias (it now reads t, not s);
+#    if that layer is hidden, halve its weights and biases once more. `cu.tanh_as_sigmoid` of the
+#    result gives back the original weights.
 # 3. With four units, losing one still leaves three lines, enough for a triangle around the disc;
 #    silence now costs little or nothing. Spare units are insurance.
 #

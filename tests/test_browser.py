@@ -43,7 +43,7 @@ def allow_root(tmp_path, monkeypatch):
 
 def test_voila_renders_notebook_05_and_the_compare_panel_reacts(page):
     with voila_server(NOTEBOOK_05, VOILA_TEST_ARGS) as url:
-        page.goto(url, wait_until="domcontentloaded")
+        page.goto(url, wait_until="domcontentloaded", timeout=RENDER_TIMEOUT_MS)  # Voila runs every cell first
         before = wait_for_new_src(page, PANEL_IMG, None, RENDER_TIMEOUT_MS)
         page.wait_for_selector(".compare-status [role=status]")  # the results, in words
         status = page.locator(".compare-status").inner_text()
@@ -94,5 +94,84 @@ def test_notebook_02_runs_in_jupyterlab_and_shows_its_panel(page, tmp_path, allo
         panel_image = page.locator(".jp-OutputArea-output .jupyter-widgets img").first
         panel_image.wait_for(state="visible")
         assert panel_image.get_attribute("src")
+
+        # A quiz by keyboard, in JupyterLab too: an option and Check are buttons, which take Enter
+        # (the arrow keys belong to JupyterLab's cell navigation here).
+        page.locator(".jp-OutputArea .widget-html", has_text="Accuracy is 100 %").first.click()
+        _tab_until(page, "e.tagName === 'BUTTON' && e.closest('.widget-toggle-buttons') !== null", limit=10)
+        page.keyboard.press("Enter")  # the first option, the right one
+        _tab_until(page, "e.tagName === 'BUTTON' && e.innerText.includes('Check')", limit=4)
+        assert "Right" in _feedback_after(page, "Enter", "Right")
         page.console.assert_clean()
     assert_server_stopped(base)
+
+
+# ------------------------------------------------------------------ quizzes, by keyboard
+NOTEBOOK_01 = "notebooks/01_composite_linear_functions.ipynb"
+FIRST_QUIZ = "a straight line (or no boundary at all)"  # the first option of 01's first check
+
+_FOCUSED_FEEDBACK_JS = """() => {
+    const box = document.activeElement.closest('.widget-vbox');
+    const status = box && box.querySelector('[role=status]');
+    return status ? status.innerText : null;
+}"""
+
+
+def _tab_until(page, predicate_js: str, limit: int = 80) -> None:
+    """Press Tab until ``predicate_js(document.activeElement)`` holds (a learner tabbing down the page)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"(e => {predicate_js})(document.activeElement)"):
+            return
+    raise AssertionError(f"{limit} presses of Tab never reached the element where {predicate_js}")
+
+
+def _feedback_after(page, key: str, expected: str) -> str:
+    """Press ``key`` on the focused control and wait until its quiz's feedback line contains ``expected``."""
+    page.keyboard.press(key)
+    page.wait_for_function(f"() => ({_FOCUSED_FEEDBACK_JS})()?.includes({json.dumps(expected)})",
+                           timeout=30_000)
+    return page.evaluate(_FOCUSED_FEEDBACK_JS)
+
+
+def test_quizzes_answered_by_keyboard_in_voila(page):
+    with voila_server(NOTEBOOK_01, VOILA_TEST_ARGS) as url:
+        page.goto(url, wait_until="domcontentloaded", timeout=RENDER_TIMEOUT_MS)  # Voila runs every cell first
+        page.wait_for_selector(".widget-text input[placeholder='e.g. 0.5']", timeout=RENDER_TIMEOUT_MS)
+        groups = page.locator(".widget-toggle-buttons")
+        assert groups.count() >= 2  # two multiple-choice checks
+        chosen = "g => [...g.querySelectorAll('button')].findIndex(b => b.classList.contains('mod-active'))"
+
+        # Multiple choice: Tab to an option, Enter to choose it, Tab to Check, Enter.
+        _tab_until(page, f"e.tagName === 'BUTTON' && e.innerText.replace(/\\u00a0/g, ' ').trim() === "
+                         f"{json.dumps(FIRST_QUIZ)}")
+        page.keyboard.press("Tab")  # the second option: wrong
+        page.keyboard.press("Enter")
+        page.wait_for_function(f"() => ({chosen})(document.querySelector('.widget-toggle-buttons')) === 1")
+        page.keyboard.press("ArrowDown")  # arrows choose nothing, here or in the next question
+        _tab_until(page, "e.tagName === 'BUTTON' && e.innerText.includes('Check')", limit=3)
+        assert "Not quite" in _feedback_after(page, "Enter", "Not quite")
+        assert groups.nth(1).evaluate(chosen) == -1, "a key answered the next question"
+        for _ in range(3):  # back to the first option; Space chooses too
+            page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Space")
+        page.wait_for_function(f"() => ({chosen})(document.querySelector('.widget-toggle-buttons')) === 0")
+        _tab_until(page, "e.tagName === 'BUTTON' && e.innerText.includes('Check')", limit=3)
+        assert "Right" in _feedback_after(page, "Enter", "Right")
+
+        # Number check: Tab to the box, type, Enter checks; bad input gets a message, not a traceback.
+        _tab_until(page, "e.tagName === 'INPUT' && e.placeholder === 'e.g. 0.5'")
+        page.keyboard.type("three")
+        assert "Type a number" in _feedback_after(page, "Enter", "Type a number")
+        page.keyboard.press("ControlOrMeta+a")
+        page.keyboard.type("4")
+        assert "4 is too high" in _feedback_after(page, "Enter", "too high")
+        page.keyboard.press("ControlOrMeta+a")
+        page.keyboard.type("3,0")  # a decimal comma is a number too
+        assert "Right" in _feedback_after(page, "Enter", "Right")
+
+        statuses = page.locator(".widget-vbox [role=status][aria-live=polite]")
+        assert statuses.count() >= 3  # screen readers are told about the feedback
+        assert error_outputs(page) == [] and "Traceback" not in page.locator("body").inner_text()
+        page.console.assert_clean()
+    assert_server_stopped(url)

@@ -95,7 +95,8 @@ def test_mc_wrong_why_key_that_is_no_option_raises():
 def test_mc_widget_is_a_vbox_with_question_options_button_feedback(mc):
     assert isinstance(mc.widget, W.VBox)
     assert mc.widget.children == (mc.question, mc.choices, mc.button, mc.feedback)
-    assert isinstance(mc.choices, W.RadioButtons) and list(mc.choices.options) == OPTIONS
+    assert isinstance(mc.choices, W.ToggleButtons) and list(mc.choices.options) == OPTIONS
+    assert list(mc.choices.tooltips) == OPTIONS  # the full text, should a narrow screen cut one short
     assert "<b>boundary</b>" in mc.question.value  # the question is HTML, not escaped
 
 

@@ -64,6 +64,37 @@ def test_gradients_match_finite_differences(activation, depth, reg, output):
         np.testing.assert_allclose(db, nb, rtol=1e-5, atol=1e-7)
 
 
+@pytest.mark.parametrize("depth", list(DEPTHS))
+def test_a_loaded_batch_runs_again_after_the_weights_change(depth):
+    """Full-batch training loads its data into the pass once and then calls forward() alone."""
+    from course_utils.model import Pass
+
+    X, y = make_dataset("xor", n_samples=30, seed=0)
+    net = MLP(DEPTHS[depth], "tanh", seed=0)
+    layers = Pass(net, len(X))
+    layers.load(X)
+    for _ in range(3):
+        z = layers.forward().copy()
+        np.testing.assert_array_equal(z, net.logits(X))  # the bias inside [X 1][W; b] is b itself
+        net.theta -= 0.5 * layers.backward(y)
+    X0 = X.copy()
+    X[:] = 0.0  # the pass keeps its own copy of the loaded batch, for both directions
+    fresh = Pass(net, len(X0))
+    fresh.forward(X0)
+    np.testing.assert_array_equal(layers.forward(), fresh.z)
+    np.testing.assert_array_equal(layers.backward(y), fresh.backward(y))
+
+
+@pytest.mark.parametrize("name", [n for n, a in ACTIVATIONS.items() if a.from_output is not None])
+def test_derivative_from_outputs_written_into_a_buffer(name):
+    act = ACTIVATIONS[name]
+    z = np.linspace(-3, 3, 13).reshape(13, 1) * np.ones((1, 2))
+    buf = np.full_like(z, np.nan)
+    got = act.grad_from(z, act.value(z), buf)
+    np.testing.assert_array_equal(np.broadcast_to(got, z.shape), act.grad_from(z, act.value(z)) * np.ones_like(z))
+    np.testing.assert_allclose(np.broadcast_to(got, z.shape), act.derivative(z), rtol=1e-12, atol=1e-15)
+
+
 @pytest.mark.parametrize("activation", ["tanh", "relu", "linear"])
 def test_regression_head_gradients(activation):
     rng = np.random.default_rng(2)
@@ -260,8 +291,10 @@ def test_loss_and_gradients_do_not_mutate_inputs():
 
 
 @pytest.mark.parametrize("sizes, words", [
-    ([2, 4, 2], "exactly 1 unit"), ([2, 4, 3], "softmax"), ([2, 0, 1], "at least 1 unit"), ([2], "layer_sizes"),
-    ("abc", "layer_sizes"), ([2, 2.5, 1], "layer_sizes"),
+    ([2, 4, 2], "exactly 1 unit"), ([2, 4, 3], "softmax"),
+    ([2, 0, 1], r"layer_sizes\[1\] must be a whole number from 1 to 1024, got 0"),
+    ([2], "layer_sizes"), ("abc", "layer_sizes"), ([2, 2.5, 1], r"layer_sizes\[1\] must be a whole number"),
+    ([2, 2000, 1], "from 1 to 1024"), ([2] + [3] * 17 + [1], "At most 16 hidden layers"), (5, "layer_sizes"),
 ])
 def test_bad_layer_sizes(sizes, words):
     with pytest.raises(ValueError, match=words):

@@ -52,6 +52,10 @@ def test_committed_executed_in_order_without_errors(path):
     for i, cell in enumerate(cells):
         for out in cell.outputs:
             assert out.output_type != "error", f"code cell {i} stored an error: {out.get('ename')}"
+            # A warning is error output too for a learner who pressed Run All in JupyterLab (which
+            # shows stderr in red); Voila hides stderr, so this is where it is caught.
+            assert not (out.output_type == "stream" and out.name == "stderr"), \
+                f"code cell {i} wrote to stderr: {out.text[:300]!r}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
@@ -89,8 +93,48 @@ def test_claims_are_checked_and_rounded(path):
         text = "".join(o.get("text", "") if o.output_type == "stream" else o.get("data", {}).get("text/plain", "")
                        for o in cell.outputs if o.output_type in {"stream", "execute_result"})
         assert text.strip(), f"checked cell prints nothing:\n{cell.source}"
-        # rounded for portability: no float printed with more than 3 decimals
+        # rounded for portability: no float printed with more than 3 decimals, no percentage with any
         assert not re.search(r"\d\.\d{4,}", text), f"unrounded number in a checked output:\n{text}"
+        assert not re.search(r"\d\.\d+\s?%", text), f"a percentage with decimals in a checked output:\n{text}"
+
+
+# The trained runs behind the checked accuracy and loss lines of 03 and 04 (scenario 2's four
+# samples and four architectures, scenario 3, the feature twist, the width sweep).
+PORTABLE_RUNS = ([("scenario2", {"data_seed": d}) for d in range(4)]
+                 + [("scenario2", {"hidden": h, "learning_rate": lr})
+                    for h, lr in [((8, 8), 0.3), ((4, 4, 4), 0.1), ((8, 8, 8, 8, 8, 8), 0.03)]]
+                 + [("scenario3", {}), ("features", {})])
+
+
+def _sweep_runs():
+    from course_utils import experiments as ex
+    return [(ex.WIDTH_SWEEP, {"hidden": (w,)}) for w in ex.WIDTHS]
+
+
+@pytest.mark.parametrize("settings, changes", PORTABLE_RUNS + _sweep_runs(),
+                         ids=[f"{n if isinstance(n, str) else 'sweep'}-{c}" for n, c in PORTABLE_RUNS + _sweep_runs()])
+def test_checked_numbers_read_the_same_with_another_blas(settings, changes):
+    """A checked accuracy changes only if a point changes side, a 3-decimal loss only if it sits on
+    a rounding edge. Another BLAS or CPU moves a trained probability by about 1e-13 (sums in
+    another order, 300 epochs); demand a million times that, so neither can happen. (Rounding
+    accuracies more coarsely would not help: any bucket has edges, and one point is 0.4 %.)"""
+    import numpy as np
+
+    from course_utils import experiments as ex
+
+    run = ex.run_scenario(settings, **changes)
+    for X, name in ((run.X_train, "training"), (run.X_test, "test")):
+        gap = float(np.min(np.abs(run.predict_proba(X) - 0.5)))
+        assert gap > 1e-7, f"a {name} point lies {gap:.1e} from P = 0.5: its side, and the accuracy, are not portable"
+    for name in ("train_loss", "test_loss"):
+        thousandths = 1000 * float(getattr(run.history, name)[-1])
+        edge = abs(thousandths - np.floor(thousandths) - 0.5)
+        assert edge > 1e-4, f"{name} {thousandths / 1000:.6f} is on a rounding edge of its 3 printed decimals"
+    # and the claim survives a nudge of every initial weight far larger than any BLAS difference
+    nudged = ex.prepare(ex.get_scenario(settings).replace(**changes))
+    nudged.net.theta *= 1 + 1e-9 * np.random.default_rng(0).standard_normal(nudged.net.theta.shape)
+    ex.advance(nudged)
+    assert ex.summary_line(nudged.history) == ex.summary_line(run.history)
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=[p.name for p in LESSONS])

@@ -1,10 +1,11 @@
 """The one ln 2 and the one whole-number check (course_utils.numeric)."""
 import math
+import re
 
 import numpy as np
 import pytest
 
-from course_utils import data, grid, numeric, pieces, plots
+from course_utils import MLP, data, grid, numeric, pieces, plots, train
 from course_utils.numeric import LN2, whole_number
 
 
@@ -65,3 +66,26 @@ def test_every_table_is_looked_up_one_way():
     with pytest.raises(ValueError, match="Unknown output 'nope'. Choose one of: " + ", ".join(OUTPUTS)):
         from course_utils import MLP
         MLP([2, 1], output="nope")
+
+
+def test_features_and_experiment_datasets_use_the_one_lookup():
+    from course_utils import DATASETS
+    from course_utils.experiments import Settings, prepare
+    from course_utils.features import FEATURES, check_features
+
+    choices = ", ".join(map(re.escape, FEATURES))
+    with pytest.raises(ValueError, match=rf"^Unknown feature 'x3'\. Choose one of: {choices}\.$"):
+        check_features(["x1", "x3"])
+    with pytest.raises(ValueError, match=r"^Unknown dataset 'nope'\. Choose one of: " + next(iter(DATASETS))):
+        prepare(Settings(dataset="nope"))
+
+
+@pytest.mark.parametrize("call", [
+    lambda: MLP([2, 2.0, 1]),
+    lambda: train(MLP([2, 1]), np.zeros((4, 2)), np.zeros(4), epochs=2.0, learning_rate=0.1),
+    lambda: train(MLP([2, 1]), np.zeros((4, 2)), np.zeros(4), epochs=2, learning_rate=0.1, batch_size=True),
+    lambda: train(MLP([2, 1]), np.zeros((4, 2)), np.zeros(4), epochs=2, learning_rate=0.1, snapshot_every=0),
+])
+def test_model_and_train_counts_use_the_one_check(call):
+    with pytest.raises(ValueError, match="must be a whole number"):
+        call()

@@ -172,6 +172,44 @@ def test_relu_pieces_are_ramps_starting_at_their_knots():
         np.testing.assert_allclose(p.pieces[j], p.weights[j] * np.maximum(p.x - t, 0.0))
 
 
+def test_pieces_placed_by_hand_sit_where_they_are_put():
+    even = pc.fit_pieces("x^2", 3, "relu")
+    np.testing.assert_array_equal(even.knots, pc.even_knots("relu", 3, "x^2"))
+    moved = pc.fit_pieces("x^2", 3, "relu", knots=[-3.0, -0.5, 0.5])
+    np.testing.assert_array_equal(moved.knots, [-3.0, -0.5, 0.5])
+    assert np.all(moved.pieces[1][moved.x < -0.5] == 0) and np.all(moved.pieces[1][moved.x > -0.45] != 0)
+    # Where the kinks sit matters: bunched on one side, the other side's curve gets no kink.
+    bunched = pc.fit_pieces("x^2", 3, "relu", knots=[-3.0, 2.0, 2.5])
+    assert bunched.max_error > 2 * even.max_error
+
+
+def test_a_moved_sigmoid_step_keeps_its_shape():
+    a = pc.fit_pieces("sin", 4, "sigmoid", knots=[-2.0, -1.0, 0.0, 1.0], weights=[1, 1, 1, 1])
+    b = pc.fit_pieces("sin", 4, "sigmoid", knots=[-2.0, -1.0, 0.0, 2.5], weights=[1, 1, 1, 1])
+    shift = int(round(1.5 / (a.x[1] - a.x[0])))  # 1.5 in x is exactly 100 samples (spacing 6 / 400)
+    np.testing.assert_allclose(b.pieces[3][shift:], a.pieces[3][:-shift], atol=1e-12)
+
+
+def test_hand_weights_are_kept_and_only_the_bias_is_fitted():
+    p = pc.fit_pieces("sin", 3, "relu", weights=[0.5, -1.0, 0.25])
+    np.testing.assert_array_equal(p.weights, [0.5, -1.0, 0.25])
+    np.testing.assert_allclose(p.pieces.sum(axis=0) + p.bias, p.fit, atol=1e-12)
+    assert np.mean(p.target - p.fit) == pytest.approx(0.0, abs=1e-12)  # the best shift for these weights
+    best = pc.fit_pieces("sin", 3, "relu")  # least squares: no hand weights give a smaller squared error
+    assert np.sum((best.fit - best.target) ** 2) < np.sum((p.fit - p.target) ** 2)
+
+
+def test_pieces_placed_by_hand_are_checked_in_words():
+    with pytest.raises(ValueError, match="kink of piece 2 is at 4, outside \\[-3, 3\\]"):
+        pc.fit_pieces("sin", 2, "relu", knots=[0.0, 4.0])
+    with pytest.raises(ValueError, match="step of piece 1"):
+        pc.fit_pieces("sin", 1, "sigmoid", knots=[-9.0])
+    with pytest.raises(ValueError, match="one of the knots per piece: 3 numbers, not 2"):
+        pc.fit_pieces("sin", 3, knots=[0.0, 1.0])
+    with pytest.raises(ValueError, match="weights must be finite"):
+        pc.fit_pieces("sin", 2, weights=[1.0, float("nan")])
+
+
 def test_pieces_reject_unknown_names_and_bad_k():
     with pytest.raises(ValueError, match="relu, sigmoid"):
         pc.fit_pieces("sin", 3, "tanh")

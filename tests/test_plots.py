@@ -86,6 +86,31 @@ def test_curves_follow_the_history_and_rescale():
     assert a1.get_xlim()[1] >= 700
 
 
+def test_a_log_epoch_axis_gives_the_first_epochs_room():
+    fig, (a1, a2) = plots.new_figure(ncols=2)
+    lines = plots.draw_curves(a1, a2, max_epochs=300, epoch_scale="log")
+    h = _history([0.43, 0.007, 0.006], [1.0, 1.0, 1.0])
+    plots.update_curves(lines, h, max_epochs=300)
+    for ax in (a1, a2):
+        assert ax.get_xscale() == "log" and ax.get_xlim() == (1, 300) and "log" in ax.get_xlabel()
+    np.testing.assert_array_equal(lines["train_loss"].get_xdata(), [1, 2, 3])  # the same data
+    # Epochs 1-2 take a tenth of the axis' width (a 300th on a linear one).
+    x0, x2 = a1.transAxes.inverted().transform(a1.transData.transform([[1, 0], [2, 0]]))[:, 0]
+    assert x2 - x0 > 0.1
+    fig.canvas.draw()
+    labels = [t.get_text() for t in a1.get_xticklabels() if t.get_visible() and t.get_text()]
+    assert {"1", "10", "100"} <= set(labels)  # plain numbers, not 10^k
+    plots.update_curves(lines, _history([0.5] * 700, [0.9] * 700), max_epochs=300)
+    assert a1.get_xlim()[0] == 1 and a1.get_xlim()[1] >= 700  # grows, never back to 0
+    with pytest.raises(ValueError, match="Choose one of: linear, log"):
+        plots.draw_curves(a1, a2, epoch_scale="sqrt")
+
+
+def test_scenario_figure_takes_a_log_epoch_axis(run3):
+    fig, _ = plots.scenario_figure(run3, ex.probability_grid(run3, 20), epoch_scale="log")
+    assert [ax.get_xscale() for ax in fig.axes[1:3]] == ["log", "log"]
+
+
 def test_an_exploding_loss_is_capped_on_the_chart():
     fig, (a1, a2) = plots.new_figure(ncols=2)
     lines = plots.draw_curves(a1, a2)

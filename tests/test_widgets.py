@@ -12,7 +12,7 @@ import pytest
 from boundary_checks import assert_contour_boundary, assert_no_boundary, assert_straight_boundary
 from browser import VOILA_TEST_ARGS, browser, page, wait_for_new_src  # noqa: F401 (fixtures)
 from course_utils import experiments as ex
-from course_utils.widgets import CONTROLS, GridWarpPanel, TinyNetPanel, TrainingPanel
+from course_utils.widgets import CONTROLS, GridWarpPanel, PiecesPanel, TinyNetPanel, TrainingPanel
 
 # A different valid value for every control of the scenario-3 preset.
 NEW_VALUES = {
@@ -317,6 +317,77 @@ def test_tiny_net_boundary_line_is_where_the_network_says_one_half():
 # ---------------------------------------------------------------------------- in a real browser
 @pytest.mark.browser
 @pytest.mark.slow
+# ---------------------------------------------------------------------------- notebook 05: pieces
+def test_moving_one_piece_moves_its_kink_and_refits_the_weights():
+    p = PiecesPanel(k=3, target="x^2")
+    lines = list(p.ax.lines)
+    png, weights_before = p.image.value, p.pieces.weights.copy()
+    p.piece.value = 2
+    assert p.at.value == pytest.approx(-1.0) and p.at.description == "kink at"
+    assert p.artists["pieces"][1].get_linewidth() > p.artists["pieces"][0].get_linewidth()  # the chosen one is bold
+    p.at.value = -0.5
+    assert p.pieces.knots.tolist() == [-3.0, -0.5, 1.0]
+    ramp = p.artists["pieces"][1].get_ydata()
+    assert np.all(ramp[p.pieces.x < -0.5] == 0) and ramp[-1] != 0  # the bold line starts at the new kink
+    assert not np.allclose(p.pieces.weights, weights_before)  # least squares followed the kink
+    assert p.weight.value == pytest.approx(p.pieces.weights[1]) and p.weight.disabled
+    assert p.image.value != png and list(p.ax.lines) == lines  # the same artists, moved
+    assert "kink at -0.50" in p.status.value and "(fitted)" in p.status.value and not p.errors
+
+
+def test_weights_by_hand_are_kept_and_shown():
+    p = PiecesPanel(k=3)
+    p.weight.value = 5.0  # while the weights are fitted the slider only shows them
+    assert p.pieces.weights[0] != 5.0
+    p.fit.value = False
+    assert not p.weight.disabled and "(set by hand)" in p.status.value
+    kept = p.pieces.weights.copy()
+    p.piece.value = 3
+    p.weight.value = 0.0
+    assert p.pieces.weights.tolist() == [kept[0], kept[1], 0.0]
+    assert np.all(p.artists["pieces"][2].get_ydata() == 0)  # a zero weight: the piece lies flat
+    p.piece.value = 1
+    assert p.weight.value == pytest.approx(kept[0])  # the slider shows the chosen piece's weight
+    p.at.value = 0.0  # moving a knot by hand keeps the hand weights
+    assert p.pieces.weights.tolist() == [kept[0], kept[1], 0.0]
+    p.fit.value = True
+    assert p.pieces.weights[2] != 0.0 and "(fitted)" in p.status.value and not p.errors
+
+
+def test_a_new_k_unit_or_target_starts_from_even_knots():
+    p = PiecesPanel(k=6)
+    p.piece.value = 6
+    p.at.value = 0.0
+    p.k.value = 4
+    assert p.piece.max == 4 and p.piece.value == 4 and len(p.pieces.knots) == 4
+    assert p.pieces.knots.tolist() == [-3.0, -1.5, 0.0, 1.5]
+    p.unit.value = "sigmoid"
+    assert p.at.description == "step at" and p.pieces.knots.tolist() == [-2.25, -0.75, 0.75, 2.25]
+    assert sum(line.get_visible() for line in p.artists["pieces"]) == 4 and not p.errors
+
+
+def test_a_large_fitted_weight_widens_the_weight_slider_instead_of_clamping():
+    p = PiecesPanel(k=2, unit="sigmoid", target="x^2")  # a U from two steps: down 12, then up 12
+    assert abs(p.pieces.weights[0]) > 10 and p.weight.max >= abs(p.pieces.weights[0])
+    assert p.weight.value == pytest.approx(p.pieces.weights[0]) and not p.errors
+
+
+def test_a_pieces_error_is_shown_in_words_and_keeps_the_picture():
+    p = PiecesPanel(k=3)
+    png = p.image.value
+    p.knots[1] = 7.0  # as if a slider had let it past the domain
+    p.at.value = 0.25  # the next move of piece 1 refits with the bad knot of piece 2
+    assert "kink of piece 2 is at 7, outside [-3, 3]" in p.status.value and "Error: " in p.status.value
+    assert p.image.value == png
+
+
+def test_pieces_panel_is_keyboard_usable():
+    p = PiecesPanel()
+    controls = (p.k, p.unit, p.target, p.piece, p.at, p.weight, p.fit)
+    shown = [w for row in p.widget.children for w in getattr(row, "children", [])]
+    assert all(c in shown and c.description for c in controls)
+
+
 def test_play_pause_reset_in_voila(page):  # noqa: F811 - `page` is the fixture from tests/browser.py
     """Play runs on the browser's timer (the hidden ipywidgets.Play): only a browser shows it."""
     import re

@@ -12,7 +12,7 @@ from .figures import TrainingView, comparison_figure, describe, points_legend, s
 from .style import CLASS_COLOURS, HEATMAP_CMAP, figure_png, new_figure, show_figure
 from .warp import draw_grid, grid_figure, update_grid
 from .network import NetworkView, draw_gradient_norms, draw_network, update_gradient_norms, update_network
-from .curves import LOSS_SCALE, clipped_note
+from .curves import EPOCH_SCALES, LOSS_SCALE, clipped_note
 from .openbox import (HiddenSpaceView, draw_filmstrip, draw_hidden_space, draw_logit, draw_pieces, draw_snapshot,
                       draw_unit, filmstrip_figure, hidden_space_figure, hidden_units_figure, pieces_figure, titled_figure,
                       update_hidden_space, update_pieces, width_sweep_figure)
@@ -24,7 +24,7 @@ __all__ = [
     "comparison_figure", "describe", "points_legend", "CLASS_COLOURS", "HEATMAP_CMAP", "figure_png",
     "new_figure", "show_figure", "draw_grid", "update_grid", "grid_figure",
     "NetworkView", "draw_network", "update_network", "draw_gradient_norms", "update_gradient_norms",
-    "LOSS_SCALE", "clipped_note", "titled_figure", "draw_snapshot", "draw_filmstrip", "filmstrip_figure",
+    "LOSS_SCALE", "EPOCH_SCALES", "clipped_note", "titled_figure", "draw_snapshot", "draw_filmstrip", "filmstrip_figure",
     "draw_unit", "draw_logit", "hidden_units_figure", "draw_hidden_space", "hidden_space_figure",
     "update_hidden_space", "HiddenSpaceView",
     "width_sweep_figure", "draw_pieces", "update_pieces", "pieces_figure",

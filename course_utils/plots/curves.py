@@ -4,11 +4,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from matplotlib.ticker import LogLocator, NullFormatter, StrMethodFormatter
 
-from ..numeric import LN2, chance_loss  # re-exported: plots.LN2 is the one ln 2 (course_utils.numeric)
+from ..numeric import LN2, chance_loss, lookup  # re-exported: plots.LN2 is the one ln 2 (course_utils.numeric)
 from .style import REFERENCE_COLOUR, TEST_COLOUR, TRAIN_COLOUR, new_figure
 
-__all__ = ["draw_curves", "update_curves", "LN2", "LOSS_SCALE", "clipped_note"]
+__all__ = ["draw_curves", "update_curves", "LN2", "LOSS_SCALE", "EPOCH_SCALES", "clipped_note"]
 
 LOSS_SCALE = 1.0
 """The top of every scenario figure's loss axis: 0 to 1, with ln 2 marked, so figures compare
@@ -16,9 +17,13 @@ at a glance. A loss above it is clipped at the top and said so (:func:`clipped_n
 
 _CURVES = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
 
+EPOCH_SCALES = {"linear": 0, "log": 1}
+"""Epoch-axis scale -> its left edge. ``"log"`` gives the first epochs as much room as the
+last hundreds (a run that learns in one epoch shows it); the curves start at epoch 1 anyway."""
+
 
 def draw_curves(ax_loss=None, ax_acc=None, history=None, max_epochs: int = 300, loss_max=None,
-                n_classes: int = 2):
+                n_classes: int = 2, epoch_scale: str = "linear"):
     """Draw train/test loss on ``ax_loss`` and train/test accuracy (in %) on ``ax_acc``.
 
     Chance is marked on both: a loss of ln K and an accuracy of 100/K % for K =
@@ -41,6 +46,8 @@ def draw_curves(ax_loss=None, ax_acc=None, history=None, max_epochs: int = 300, 
     n_classes : int
         K: sets the chance lines and names the loss (binary cross-entropy for 2, else
         cross-entropy).
+    epoch_scale : {"linear", "log"}
+        The epoch axis (:data:`EPOCH_SCALES`); a log axis is ticked 1, 2, 5, 10, 20, ...
 
     Returns
     -------
@@ -86,9 +93,16 @@ def draw_curves(ax_loss=None, ax_acc=None, history=None, max_epochs: int = 300, 
         ax_acc.set_ylabel("accuracy (%)")
         ax_acc.set_ylim(0.0, 102.0)
         ax_acc.legend(loc="lower right", fontsize="small")
+    left = lookup(EPOCH_SCALES, epoch_scale, "epoch scale")
     for ax in (ax_loss, ax_acc):
         if ax is not None:
-            ax.set_xlim(0, max(1, int(max_epochs)))
+            if epoch_scale == "log":
+                ax.set_xscale("log")
+                ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+                ax.xaxis.set_major_formatter(StrMethodFormatter("{x:g}"))
+                ax.xaxis.set_minor_formatter(NullFormatter())
+                ax.set_xlabel("epoch (log scale)")
+            ax.set_xlim(left, max(left + 1, int(max_epochs)))
     ax_loss._course_loss_floor = 1.0 if k == 2 else math.ceil(2.0 * chance) / 2.0  # chance stays in view
     ax_loss.set_ylim(0.0, loss_max or ax_loss._course_loss_floor)
     if history is not None:
@@ -121,7 +135,7 @@ def update_curves(lines: dict, history, max_epochs: int = 0) -> None:
     ax_loss = loss_line.axes
     for name, line in lines.items():
         if name in _CURVES and line.axes.get_xlim()[1] != x_max:
-            line.axes.set_xlim(0, x_max)
+            line.axes.set_xlim(EPOCH_SCALES[line.axes.get_xscale()], x_max)
     fixed = getattr(ax_loss, "_course_loss_max", None)
     if fixed:
         top = fixed

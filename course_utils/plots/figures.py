@@ -45,7 +45,7 @@ def points_legend(ax, fontsize="x-small", loc="upper right", boundary: bool = Tr
                      borderpad=0.3, labelspacing=0.2, **kwargs)
 
 
-def _draw_run(ax_b, ax_l, ax_a, run, grid, title, loss_max=None):
+def _draw_run(ax_b, ax_l, ax_a, run, grid, title, loss_max=None, epoch_scale="linear"):
     k = run.net.n_classes or 2
     heat = draw_heatmap(ax_b, grid)
     contour = draw_boundary(ax_b, grid, colors="black", linewidths=2.0)
@@ -53,7 +53,8 @@ def _draw_run(ax_b, ax_l, ax_a, run, grid, title, loss_max=None):
     test_pts = draw_points(ax_b, run.X_test, run.y_test, test=True)
     points_legend(ax_b, n_classes=k)
     ax_b.set_title(_fit_to_axes(ax_b, title), fontsize="medium")
-    lines = draw_curves(ax_l, ax_a, run.history, max_epochs=run.epoch, loss_max=loss_max, n_classes=k)
+    lines = draw_curves(ax_l, ax_a, run.history, max_epochs=run.epoch, loss_max=loss_max, n_classes=k,
+                        epoch_scale=epoch_scale)
     if run.history.diverged:
         ax_b.text(0.5, 0.5, "diverged", transform=ax_b.transAxes, ha="center", va="center",
                   fontsize="x-large", bbox={"facecolor": "white", "alpha": 0.9})
@@ -71,7 +72,7 @@ def _fit_to_axes(ax, text: str) -> str:
 
 
 def scenario_figure(run, grid, title: str | None = None, loss_max: float | None = LOSS_SCALE,
-                    takeaway: str | None = None):
+                    takeaway: str | None = None, epoch_scale: str = "linear"):
     """The result of a trained run: boundary heatmap with points, loss and accuracy curves.
 
     Parameters
@@ -86,6 +87,9 @@ def scenario_figure(run, grid, title: str | None = None, loss_max: float | None 
         and noted. None lets it grow.
     takeaway : str, optional
         The figure's title: what to see. The settings stay above the boundary panel.
+    epoch_scale : {"linear", "log"}
+        The curves' epoch axis (``plots.EPOCH_SCALES``): "log" for a run that learns in the
+        first few epochs, which a linear 0-300 axis squeezes into its left edge.
 
     Returns
     -------
@@ -93,7 +97,8 @@ def scenario_figure(run, grid, title: str | None = None, loss_max: float | None 
     artists : dict of str -> Artist
     """
     fig, axes = new_figure((11.0, 3.6), ncols=3, gridspec_kw={"width_ratios": [1.0, 1.15, 1.15]})
-    artists = _draw_run(*axes, run, grid, title or describe(run.settings), loss_max=loss_max)
+    artists = _draw_run(*axes, run, grid, title or describe(run.settings), loss_max=loss_max,
+                        epoch_scale=epoch_scale)
     takeaway_title(fig, takeaway)
     return fig, artists
 

@@ -439,14 +439,19 @@ def draw_pieces(ax, pieces, max_pieces: int | None = None):
     return artists
 
 
-def update_pieces(artists: dict, pieces) -> None:
-    """Show new pieces in the lines of :func:`draw_pieces` (hides spare piece lines)."""
+def update_pieces(artists: dict, pieces, selected: int | None = None) -> None:
+    """Show new pieces in the lines of :func:`draw_pieces` (hides spare piece lines).
+
+    ``selected`` (0-based) draws that piece bold, for a panel whose sliders move one piece.
+    """
     if pieces.k > len(artists["pieces"]):
         raise ValueError(f"Only {len(artists['pieces'])} piece lines were drawn; got {pieces.k} pieces.")
     for j, line in enumerate(artists["pieces"]):
         if j < pieces.k:
             line.set_data(pieces.x, pieces.pieces[j])
         line.set_visible(j < pieces.k)
+        line.set_linewidth(2.4 if j == selected else 1.0)
+        line.set_alpha(1.0 if j == selected else 0.45)
     artists["target"].set_data(pieces.x, pieces.target)
     artists["fit"].set_data(pieces.x, pieces.fit)
     ylo = artists["fit"].axes.get_ylim()[0]
