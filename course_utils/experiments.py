@@ -28,7 +28,7 @@ __all__ = [
     "Settings", "SCENARIOS", "LEARNING_RATES", "Run", "get_scenario", "prepare", "advance",
     "reset", "run_scenario", "summary_line", "status_text", "probability_grid", "decision_line",
     "FILMSTRIP_EPOCHS", "Snapshot", "Filmstrip", "filmstrip", "WIDTH_SWEEP", "WIDTHS", "WidthSweep",
-    "width_sweep", "output_head", "chance_note", "THREE_ARMS",
+    "width_sweep", "output_head", "head_for", "chance_note", "THREE_ARMS",
 ]
 
 from .presets import LEARNING_RATES  # noqa: E402  (the Playground's learning-rate choices)
@@ -85,9 +85,15 @@ def output_head(dataset: str) -> tuple[str, int]:
     the datasets.
     """
     d = get_dataset(dataset)
-    if d.task == "regression":
+    return head_for(d.task, d.n_classes)
+
+
+def head_for(task: str, n_classes: int | None) -> tuple[str, int]:
+    """The output head and its number of units for a task and its class count (a dataset's,
+    or the learner's own data: ``userdata.UserData.task`` / ``n_classes``)."""
+    if task == "regression":
         return "linear", 1
-    return ("sigmoid", 1) if d.n_classes == 2 else ("softmax", d.n_classes)
+    return ("sigmoid", 1) if n_classes == 2 else ("softmax", int(n_classes))
 
 
 # Shared by every preset: one hidden layer of 8, full-batch gradient descent at lr 1, 300
@@ -162,13 +168,22 @@ class Run:
         return float(np.mean(self.net.predict(featurize(self.X_test, self.settings.features)) == self.y_test))
 
 
-def prepare(settings) -> Run:
-    """Data, split and a network at its initial weights; nothing trained yet."""
+def prepare(settings, data=None) -> Run:
+    """Data, split and a network at its initial weights; nothing trained yet.
+
+    ``data`` (a ``userdata.UserData``: the learner's own points) replaces the generated
+    dataset: ``dataset``, ``noise`` and ``n_samples`` are then unused, and ``data_seed``
+    still draws the train/test split.
+    """
     s = get_scenario(settings)
-    output, _ = output_head(s.dataset)  # linear, sigmoid or softmax, from the dataset's classes
-    X, y = make_dataset(s.dataset, s.n_samples, s.noise, seed=s.data_seed)
+    if data is None:
+        output, units = output_head(s.dataset)  # linear, sigmoid or softmax, from the dataset's classes
+        X, y = make_dataset(s.dataset, s.n_samples, s.noise, seed=s.data_seed)
+    else:
+        output, units = head_for(data.task, data.n_classes)
+        X, y = data.X, data.y
     X_train, X_test, y_train, y_test = train_test_split(X, y, s.test_fraction, seed=s.data_seed)
-    net = MLP(s.layer_sizes, s.activation, seed=s.seed, output=output)
+    net = MLP([*s.layer_sizes[:-1], units], s.activation, seed=s.seed, output=output)
     return Run(s, X_train, X_test, y_train, y_test, net, net.get_params())
 
 

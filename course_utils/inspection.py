@@ -211,11 +211,27 @@ def hidden_units(run_or_net, features=None, resolution: int = 60) -> HiddenUnits
     return HiddenUnits(A.T.reshape(-1, r, r).copy(), v.copy(), c, z.reshape(r, r))
 
 
-def hidden_features(run_or_net, X, features=None) -> np.ndarray:
-    """The hidden layer's output for data points ``X`` (raw coordinates, (n, 2)) -> (n, h)."""
+def _hidden_layer(net: MLP, layer: int) -> int:
+    """The index of hidden layer ``layer`` (0-based, negative from the end) or a ValueError."""
+    n = len(net.hidden_sizes)
+    if n == 0:
+        raise ValueError("This picture needs a network with at least one hidden layer; this one has none.")
+    if not -n <= int(layer) < n:
+        raise ValueError(f"There is no hidden layer {layer}: this network has {n} "
+                         f"({net.hidden_sizes}); give 0 to {n - 1}, or -1 for the last.")
+    return int(layer) % n
+
+
+def hidden_features(run_or_net, X, features=None, layer: int | None = None) -> np.ndarray:
+    """A hidden layer's output for data points ``X`` (raw coordinates, (n, 2)) -> (n, h).
+
+    ``layer`` (0-based, -1 the last) picks the layer; None needs a network with exactly one.
+    """
     net, features = _net_and_features(run_or_net, features)
-    _one_hidden_layer(net)
-    return net.hidden_outputs(featurize(X, features))[0]
+    if layer is None:
+        _one_hidden_layer(net)
+        layer = 0
+    return net.hidden_outputs(featurize(X, features))[_hidden_layer(net, layer)]
 
 
 @dataclass(frozen=True)
@@ -246,7 +262,10 @@ class HiddenSpace:
     method: str
 
 
-def _project_output(H, v, c):
+def _project_output(H, v, c, units=None):
+    if v is None:
+        raise ValueError("The 'output' projection needs the last hidden layer (the one the output unit "
+                         "reads); for an earlier layer choose 'units' or 'pca'.")
     # u1 along the output weights, so the logit is |v| u1 + c exactly; u2 the direction
     # that spreads the points most among those orthogonal to v (PCA of the rest).
     norm = float(np.linalg.norm(v))
@@ -263,29 +282,45 @@ def _project_output(H, v, c):
         (np.array([norm, 0.0]), c + float(v @ centre))
 
 
-def _project_pca(H, v, c):
+def _project_pca(H, v, c, units=None):
     centre = H.mean(axis=0)
     _, _, Vt = np.linalg.svd(H - centre, full_matrices=False)
     axes = Vt[:2].T  # (h, 2)
     if axes.shape[1] < 2:
         axes = np.column_stack([axes, np.zeros(H.shape[1])])
+    labels = ("principal component 1", "principal component 2")
+    if v is None:
+        return axes, centre, labels, None
     w = v @ axes  # (2,)
     exact = np.allclose(axes @ w, v, atol=1e-9 * max(1.0, float(np.abs(v).max())))
-    return axes, centre, ("principal component 1", "principal component 2"), \
-        ((w, c + float(v @ centre)) if exact else None)
+    return axes, centre, labels, ((w, c + float(v @ centre)) if exact else None)
 
 
-def _project_units(H, v, c):
-    top = np.argsort(-np.abs(v), kind="stable")[:2]
-    axes = np.zeros((H.shape[1], 2))
-    axes[top, np.arange(len(top))] = 1.0
-    exact = H.shape[1] <= 2
-    return axes, np.zeros(H.shape[1]), tuple(f"unit {j + 1}" for j in top), \
-        ((v @ axes, c) if exact else None)
+def _project_units(H, v, c, units=None):
+    # The layer's own coordinates: no centring, so coords are the units' outputs themselves.
+    h = H.shape[1]
+    if units is None:
+        units = (np.argsort(-np.abs(v), kind="stable") if v is not None else np.arange(h))[:2]
+        units = (*units, *units)[:2]  # a one-unit layer: the same unit on both axes
+    units = tuple(int(j) for j in units)
+    if len(units) != 2 or not all(0 <= j < h for j in units):
+        raise ValueError(f"Choose two units of this layer, each from 1 to {h}; got "
+                         f"{', '.join(str(j + 1) for j in units)}.")
+    axes = np.zeros((h, 2))
+    axes[units, [0, 1]] = 1.0
+    line = None
+    if v is not None and set(units) == set(range(h)):  # the logit reads these units only
+        w = np.zeros(2)
+        w[0] = v[units[0]]
+        if units[1] != units[0]:
+            w[1] = v[units[1]]
+        line = (w, c)
+    return axes, np.zeros(h), tuple(f"unit {j + 1}" for j in units), line
 
 
 PROJECTIONS = {"output": _project_output, "pca": _project_pca, "units": _project_units}
-"""Projection name -> ``f(H, v, c) -> (axes, centre, labels, line or None)``:
+"""Projection name -> ``f(H, v, c, units) -> (axes, centre, labels, line or None)``, where
+``v``, ``c`` are the output unit's weights and bias (None for a layer it does not read):
 
 ``"output"`` (default): the first axis along the output weights ``v`` and the second the
 direction of largest spread orthogonal to it. The logit depends only on the first
@@ -293,28 +328,41 @@ coordinate, so the output layer's boundary is exactly the vertical line ``|v| u1
 for any number of hidden units.
 ``"pca"``: the two principal components (SVD of the centred features); the boundary is
 drawn only when ``v`` lies in their plane (always for 2 units).
-``"units"``: the two units with the largest ``|v|``; exact only for 2 units."""
+``"units"``: two units' own outputs (``units``, default the two with the largest ``|v|``);
+exact when the two are all the layer has."""
 
 
-def hidden_space(run_or_net, X, features=None, method: str = "output") -> HiddenSpace:
-    """The data points ``X`` (n, 2) in the hidden layer's coordinates, projected to 2-D.
+def hidden_space(run_or_net, X, features=None, method: str = "output", layer: int = -1,
+                 units=None) -> HiddenSpace:
+    """The data points ``X`` (n, 2) in a hidden layer's coordinates, projected to 2-D.
 
     Parameters
     ----------
     run_or_net : Run or MLP
-        With one hidden layer.
+        With at least one hidden layer.
     X : ndarray of float, shape (n, 2)
         Raw coordinates.
     method : {"output", "pca", "units"}
         See :data:`PROJECTIONS`.
+    layer : int
+        Which hidden layer, 0-based (-1: the last, the one the output unit reads). The output
+        layer's boundary can be drawn only in the last layer's coordinates.
+    units : pair of int, optional
+        For ``"units"``: the two units (0-based) whose outputs are the coordinates
+        (default: the two the output weighs most, or the first two of an earlier layer).
 
     Returns
     -------
     HiddenSpace
+        For ``"units"``, ``coords[:, k]`` is unit ``units[k]``'s output for each point.
     """
     project = lookup(PROJECTIONS, method, "projection")
     net, features = _net_and_features(run_or_net, features)
-    _, _, v, c = _one_hidden_layer(net)
-    H = hidden_features(net, X, features)  # (n, h)
-    axes, centre, labels, line = project(H, v, c)
+    index = _hidden_layer(net, layer)
+    H = hidden_features(net, X, features, layer=index)  # (n, h)
+    W_out, b_out = net.params[-1]
+    last = index == len(net.hidden_sizes) - 1
+    # The output unit's weights v and bias c when it reads this layer directly (one output unit).
+    v, c = (W_out[:, 0], float(b_out[0])) if last and W_out.shape[1] == 1 else (None, None)
+    axes, centre, labels, line = project(H, v, c, units)
     return HiddenSpace((H - centre) @ axes, axes, centre, labels, line, method)

@@ -32,7 +32,7 @@ Parameters (every one optional; names are the control names, lower case)::
     show_test      true | false
     discretize     true | false
     hide           comma list of control names (any of the above, plus play, rewind,
-                   export, network, gradients)
+                   export, network, gradients, regenerate, upload, hidden_space)
 """
 from __future__ import annotations
 
@@ -107,7 +107,8 @@ ALIASES = {"lr": "learning_rate", "batch": "batch_size", "reg": "regularization"
            "layers": "hidden", "act": "activation", "data": "dataset"}
 """Short names accepted in a URL."""
 
-HIDEABLE = (*PLAYGROUND_DEFAULTS, "play", "rewind", "export", "network", "gradients", "regenerate")
+HIDEABLE = (*PLAYGROUND_DEFAULTS, "play", "rewind", "export", "network", "gradients", "regenerate", "upload",
+            "hidden_space")
 """Names that ``hide=`` accepts: every setting's control and the dashboard's other parts."""
 
 PRESETS: dict = {

@@ -65,7 +65,7 @@ Playground(query_string())
 # (e.g. `4,2`), `activation`, `learning_rate` (or `lr`), `optimizer`, `batch_size`,
 # `regularization` (`none`, `l1`, `l2`), `reg_rate`, `epochs`, `seed`, `data_seed`,
 # `show_test`, `discretize`, `hide` (any of those names, plus `play`, `rewind`,
-# `export`, `network`, `gradients`, `regenerate`), and `preset` (a named set of settings:
+# `export`, `network`, `gradients`, `regenerate`, `upload`, `hidden_space`), and `preset` (a named set of settings:
 # `three_classes` is the three-arm spiral with tanh, `three_classes_linear` the same with a linear
 # activation that cannot be changed; further parameters go on top). A wrong value is reported at the top of
 # the dashboard with the valid choices; the rest of the preset still applies.
@@ -74,3 +74,21 @@ Playground(query_string())
 # the `x1^2` and `x2^2` inputs (solved without any nonlinearity); *spiral* with `relu` and
 # six layers; `sigmoid` in six layers (watch the gradient bars near the input shrink); *spiral3*
 # with `linear`, then `tanh` (three straight-edged regions, then three arms).
+
+# %% [markdown]
+# **Your own data.** *Upload CSV* reads a file of `x1,x2,label` rows (a header line is
+# optional). With *labels are: auto*, whole numbers 0 to 4 are classes and anything else is
+# a number to predict (regression); choose *classes* or *numbers* to decide yourself. The
+# points are moved and scaled to fill the picture, and the line under the button says where
+# the data came from. A file that cannot be read is explained in the status line, naming the
+# line and the problem, and the data you had stays. Choose a class in *click adds* and click
+# on the picture to add points of that class; *Use the dataset* goes back to the generated
+# data. In code: `Playground(data=(X, y))`.
+#
+# **The hidden space.** Press *Hidden space* to see the training points as a hidden layer
+# sees them: each point placed at the outputs of two units of that layer. In the last hidden
+# layer of `hidden=4,2` the output unit reads just these two numbers, so its decision boundary
+# is the straight line drawn there. Press Play on the circle (the default settings): by epoch
+# 100 the hidden layers have pulled the two classes apart so that the line separates every
+# training point - the curved boundary in the big picture is that line, seen through the
+# hidden layers.

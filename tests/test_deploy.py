@@ -242,3 +242,13 @@ def test_repo2docker_renders_a_build_from_binder_files():
     assert re.search(r"^RUN \./binder/postBuild", dockerfile, re.M), "the build does not run binder/postBuild"
     assert "Python version unspecified" not in out.stderr, "repo2docker fell back to its default Python"
     assert "python=3.1" in (ROOT / "binder" / "environment.yml").read_text()
+
+
+def test_voila_json_lets_a_large_upload_reach_the_kernel_to_be_refused_there():
+    """A file chosen in the Playground's upload button travels in one websocket message; past
+    tornado's 10 MiB default the connection drops and the page goes dead. At 64 MiB a 50 MB file
+    arrives and is refused with a message (course_utils.userdata.MAX_BYTES)."""
+    from course_utils.userdata import MAX_BYTES
+
+    limit = CONFIG["Voila"]["tornado_settings"]["websocket_max_message_size"]
+    assert 50_000_000 * 1.05 < limit <= 128 * 2**20 and MAX_BYTES < limit

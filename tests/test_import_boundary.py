@@ -7,7 +7,8 @@ import pytest
 MATH_MODULES = ["course_utils", "course_utils.activations", "course_utils.data", "course_utils.features",
                 "course_utils.model", "course_utils.optimizers",
                 "course_utils.train", "course_utils.experiments", "course_utils.grid",
-                "course_utils.presets", "course_utils.inspection", "course_utils.pieces", "course_utils.numeric"]
+                "course_utils.presets", "course_utils.inspection", "course_utils.pieces", "course_utils.numeric",
+                "course_utils.userdata"]
 FORBIDDEN = ["matplotlib", "ipywidgets", "IPython"]
 
 

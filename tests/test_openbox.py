@@ -4,13 +4,14 @@ The maths is checked against the network itself (``net.logits``, ``net.predict``
 training run); the pictures are checked to draw exactly the arrays they are given, from
 made-up data, so they cannot be training anything.
 """
+import dataclasses
 import time
 
 import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from course_utils import MLP, evaluate, train
+from course_utils import MLP, evaluate, featurize, train
 from course_utils import experiments as ex
 from course_utils import inspection as ins
 from course_utils import pieces as pc
@@ -360,3 +361,43 @@ def test_pieces_panel_redraws_on_each_control():
     panel.target.value = "x^2"
     assert (panel.pieces.unit, panel.pieces.target_name) == ("sigmoid", "x^2")
     assert "largest error" in panel.status.value and not panel.errors
+
+
+def test_hidden_space_of_any_layer_is_the_chosen_units_activations():
+    run = ex.run_scenario("scenario3", hidden=(4, 3), epochs=20)
+    X = run.X_train
+    H = run.net.hidden_outputs(featurize(X, run.settings.features))  # [(n, 4), (n, 3)]
+    first = ins.hidden_space(run, X, method="units", layer=0, units=(3, 1))
+    np.testing.assert_array_equal(first.coords, H[0][:, [3, 1]])
+    assert first.labels == ("unit 4", "unit 2") and first.line is None  # the output does not read layer 1
+    last = ins.hidden_space(run, X, method="units", layer=-1, units=(0, 2))
+    np.testing.assert_array_equal(last.coords, H[1][:, [0, 2]])
+    assert last.line is None  # the output reads unit 2 too
+    np.testing.assert_array_equal(ins.hidden_features(run, X, layer=1), H[1])
+    with pytest.raises(ValueError, match="needs the last hidden layer"):
+        ins.hidden_space(run, X, method="output", layer=0)
+    with pytest.raises(ValueError, match="no hidden layer 2.*0 to 1"):
+        ins.hidden_space(run, X, layer=2)
+    with pytest.raises(ValueError, match="each from 1 to 4"):
+        ins.hidden_space(run, X, method="units", layer=0, units=(0, 4))
+
+
+def test_a_two_unit_last_layer_holds_the_exact_line_in_its_own_coordinates():
+    run = ex.run_scenario("scenario3", hidden=(5, 2), epochs=30)
+    space = ins.hidden_space(run, run.X_train, method="units", units=(1, 0))
+    w, b = space.line
+    np.testing.assert_allclose(space.coords @ w + b, run.net.logits(run.X_train), atol=1e-12)
+
+
+def test_update_hidden_space_moves_the_same_artists():
+    run = ex.run_scenario("scenario3", hidden=(2,), epochs=5)
+    view = plots.HiddenSpaceView()
+    view.update(ins.hidden_space(run, run.X_train, method="units"), run.y_train)
+    points, line = view.artists["points"], view.artists["line"]
+    ex.advance(run, 50)
+    space = ins.hidden_space(run, run.X_train, method="units")
+    view.update(space, run.y_train)
+    assert view.artists["points"] is points and view.artists["line"] is line and line.get_visible()
+    np.testing.assert_array_equal(points.get_offsets(), space.coords)
+    view.update(dataclasses.replace(space, line=None), run.y_train)
+    assert not line.get_visible() and view.png()[:4] == b"\x89PNG"

@@ -13,9 +13,9 @@ from .style import CLASS_COLOURS, HEATMAP_CMAP, figure_png, new_figure, show_fig
 from .warp import draw_grid, grid_figure, update_grid
 from .network import NetworkView, draw_gradient_norms, draw_network, update_gradient_norms, update_network
 from .curves import EPOCH_SCALES, LOSS_SCALE, clipped_note
-from .openbox import (draw_filmstrip, draw_hidden_space, draw_logit, draw_pieces, draw_snapshot, draw_unit,
-                      filmstrip_figure, hidden_space_figure, hidden_units_figure, pieces_figure, titled_figure,
-                      update_pieces, width_sweep_figure)
+from .openbox import (HiddenSpaceView, draw_filmstrip, draw_hidden_space, draw_logit, draw_pieces, draw_snapshot,
+                      draw_unit, filmstrip_figure, hidden_space_figure, hidden_units_figure, pieces_figure, titled_figure,
+                      update_hidden_space, update_pieces, width_sweep_figure)
 
 __all__ = [
     "draw_heatmap", "update_heatmap", "draw_points", "update_points", "draw_line", "update_line",
@@ -26,5 +26,6 @@ __all__ = [
     "NetworkView", "draw_network", "update_network", "draw_gradient_norms", "update_gradient_norms",
     "LOSS_SCALE", "EPOCH_SCALES", "clipped_note", "titled_figure", "draw_snapshot", "draw_filmstrip", "filmstrip_figure",
     "draw_unit", "draw_logit", "hidden_units_figure", "draw_hidden_space", "hidden_space_figure",
+    "update_hidden_space", "HiddenSpaceView",
     "width_sweep_figure", "draw_pieces", "update_pieces", "pieces_figure",
 ]

@@ -235,6 +235,18 @@ class TrainingView:
         """Replace the boundary picture's title (``update`` writes ``epoch N`` there)."""
         self.title.set_text(text)
 
+    def data_point(self, px: float, py: float):
+        """The input-square point under pixel ``(px, py)`` of :meth:`png` (from its top-left
+        corner), or None outside the boundary picture. For clicks on the picture."""
+        if self._frame is None:
+            self.render()  # the layout is fixed by the first render
+        height = self.fig.get_figheight() * self.fig.dpi
+        display = (float(px), height - float(py))
+        if not self.ax_boundary.bbox.contains(*display):
+            return None
+        x1, x2 = self.ax_boundary.transData.inverted().transform(display)
+        return float(x1), float(x2)
+
     def heatmap_values(self) -> np.ndarray:
         """The values currently drawn, (resolution, resolution) - for tests (RGB,
         (resolution, resolution, 3), for K classes)."""

@@ -11,15 +11,16 @@ import math
 import numpy as np
 
 from ..data import DOMAIN
-from .boundary import draw_boundary, draw_heatmap, draw_line, draw_points
+from .boundary import draw_boundary, draw_heatmap, draw_line, draw_points, update_line, update_points
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from .style import (BLUE, CLASS_COLOURS, HEATMAP_CMAP, ORANGE, REFERENCE_COLOUR, SUBTITLE_PT,
-                    takeaway_title, wrap_text)
+from .style import (BLUE, CLASS_COLOURS, HEATMAP_CMAP, ORANGE, REFERENCE_COLOUR, SUBTITLE_PT, class_colours,
+                    new_figure, takeaway_title, wrap_text)
 
 __all__ = ["titled_figure", "draw_snapshot", "draw_filmstrip", "filmstrip_figure", "draw_unit",
-           "draw_logit", "hidden_units_figure", "draw_hidden_space", "hidden_space_figure",
+           "draw_logit", "hidden_units_figure", "draw_hidden_space", "update_hidden_space", "HiddenSpaceView",
+           "hidden_space_figure",
            "width_sweep_figure", "draw_pieces", "update_pieces", "pieces_figure", "UNIT_CMAP"]
 
 UNIT_CMAP = "cividis"
@@ -260,32 +261,84 @@ def draw_hidden_space(ax, space, y, title: str | None = None):
     Returns
     -------
     dict of str -> Artist
-        ``points``, ``line`` (None when the projection is not exact), ``title``.
+        ``points``, ``line`` (None when the projection is not exact), ``title``. Hand it to
+        :func:`update_hidden_space` to show a new state with the same artists.
     """
+    artists = {"points": draw_points(ax, np.asarray(space.coords, dtype=float), y), "line": None,
+               "title": ax.set_title("", fontsize="small", wrap=True), "legend_line": None}
+    update_hidden_space(artists, space, y, title)
+    return artists
+
+
+def update_hidden_space(artists: dict, space, y, title: str | None = None) -> None:
+    """Move the points and the boundary line of :func:`draw_hidden_space` to ``space``
+    (``set_offsets`` / ``set_data``; the line is made once, then hidden or moved)."""
+    points = artists["points"]
+    ax = points.axes
     C = np.asarray(space.coords, dtype=float)
-    points = draw_points(ax, C, y)
-    lo = C.min(axis=0)
-    hi = C.max(axis=0)
+    update_points(points, C, y)
+    lo = C.min(axis=0) if len(C) else np.zeros(2)
+    hi = C.max(axis=0) if len(C) else np.ones(2)
     pad = 0.08 * np.maximum(hi - lo, 1e-6)
-    ax.set_xlim(lo[0] - pad[0], hi[0] + pad[0])
-    ax.set_ylim(lo[1] - pad[1], hi[1] + pad[1])
-    line = None
+    span = (float(min(lo - pad)), float(max(hi + pad)))
+    line = artists["line"]
     if space.line is not None:
         w, b = space.line
-        span = (float(min(lo - pad)), float(max(hi + pad)))
-        line = draw_line(ax, w, b, domain=span, label="output layer's boundary")
-        ax.set_xlim(lo[0] - pad[0], hi[0] + pad[0])
-        ax.set_ylim(lo[1] - pad[1], hi[1] + pad[1])
+        if line is None:
+            line = artists["line"] = draw_line(ax, w, b, domain=span, label="output layer's boundary")
+        update_line(line, w, b, domain=span)
+    if line is not None:
+        line.set_visible(space.line is not None)
+    ax.set_xlim(lo[0] - pad[0], hi[0] + pad[0])
+    ax.set_ylim(lo[1] - pad[1], hi[1] + pad[1])
     ax.set_xlabel(space.labels[0], fontsize="small")
-    ax.set_ylabel(space.labels[1], fontsize="small")
+    ax.set_ylabel(space.labels[-1], fontsize="small")
     if title is None:
         title = ("in hidden space a straight line separates the classes" if space.line is not None else
                  f"hidden space ({space.method} projection): this view drops part of what the output "
                  "sees, so its boundary is not drawn")
-    legend = [Line2D([], [], marker="o", linestyle="", color=c, label=f"class {i}")
-              for i, c in enumerate(CLASS_COLOURS)] + ([line] if line is not None else [])
-    ax.legend(handles=legend, fontsize="x-small", loc="best", framealpha=0.85)
-    return {"points": points, "line": line, "title": ax.set_title(title, fontsize="small", wrap=True)}
+    artists["title"].set_text(title)
+    shown = line if space.line is not None else None
+    k = max(2, int(np.max(y)) + 1) if len(y) else 2  # classes to name
+    if ax.get_legend() is None or (artists.get("legend_line"), artists.get("legend_classes")) != (shown, k):
+        legend = [Line2D([], [], marker="o", linestyle="", color=c, label=f"class {i}")
+                  for i, c in enumerate(class_colours(k))] + ([shown] if shown is not None else [])
+        ax.legend(handles=legend, fontsize="x-small", loc="best", framealpha=0.85)
+        artists["legend_line"] = shown
+        artists["legend_classes"] = k
+
+
+class HiddenSpaceView:
+    """A live hidden-space picture (the Playground's toggle): one small figure, its artists
+    moved on every :meth:`update` (:func:`update_hidden_space`), rendered to PNG."""
+
+    def __init__(self, figsize=(4.6, 4.2), dpi: int = 80):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        self.fig, self.ax = new_figure(figsize, dpi=dpi)
+        self.canvas = FigureCanvasAgg(self.fig)
+        self.artists: dict | None = None
+
+    def update(self, space, y, title: str | None = None) -> None:
+        """Show ``space`` (an ``inspection.HiddenSpace``) with labels ``y`` (n,)."""
+        if self.artists is None:
+            self.artists = draw_hidden_space(self.ax, space, y, title)
+        else:
+            update_hidden_space(self.artists, space, y, title)
+
+    def png(self) -> bytes:
+        """The picture as PNG bytes. The layout of the first picture is kept (constrained layout
+        on every frame would cost more than the drawing) and compression is light: it is redrawn
+        on every frame of Play."""
+        import io
+
+        from PIL import Image
+
+        self.canvas.draw()
+        self.fig.set_layout_engine("none")
+        buf = io.BytesIO()
+        Image.fromarray(np.asarray(self.canvas.buffer_rgba())[..., :3]).save(buf, format="png", compress_level=1)
+        return buf.getvalue()
 
 
 def hidden_space_figure(X, y, space, grid=None, title: str | None = None, subtitle: str | None = None,

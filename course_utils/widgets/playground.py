@@ -13,6 +13,12 @@ Usage (in a notebook, or served by Voila)::
 
     Playground(query_string())              # settings from the page's URL
     Playground(activation="linear", hide=("activation",))
+    Playground(data=(X, y))                 # your own points: X (n, 2), y (n,) labels or numbers
+
+Your own data: an upload button (``DataUpload``) reads a CSV file through
+``course_utils.userdata``; a bad file is explained in the status line and the data in use
+stays. The hidden-space view (``HiddenSpacePanel``) draws the training points in two units'
+coordinates of a chosen hidden layer, live during Play.
 """
 from __future__ import annotations
 
@@ -22,16 +28,20 @@ import json
 import os
 
 import ipywidgets as W
+import numpy as np
 
 from .. import experiments as ex
 from .. import inspection as ins
+from .. import userdata as ud
 from ..features import FEATURES
 from ..plots.figures import TrainingView
 from ..plots.network import NetworkView
 from ..presets import (CHOICES, check_value, HIDEABLE, MAX_LAYERS, MAX_NEURONS, PLAYGROUND_DEFAULTS, parse_query,
                        settings_fields, slider_range, to_query)
 from .base import PanelBase, status_html
+from .hiddenview import HiddenSpacePanel
 from .playback import PlaybackMixin
+from .userdata import DataUpload, click_events
 
 __all__ = ["Playground", "query_string", "SETTING_CONTROLS"]
 
@@ -95,6 +105,10 @@ class Playground(PlaybackMixin, PanelBase):
         Keep the weights every this many epochs, for the rewind slider.
     hide : sequence of str
         Controls to hide (added to the URL's ``hide``); names from ``presets.HIDEABLE``.
+    data : (X, y) or userdata.UserData, optional
+        Your own points instead of a generated dataset: ``X`` (n, 2) coordinates, ``y`` (n,)
+        class labels 0 ... K-1 or numbers (checked and fitted into the view by
+        ``userdata.from_arrays``; a ``ValueError`` says what is wrong).
     **values
         Settings to start from (names from ``presets.PLAYGROUND_DEFAULTS``); they win over
         the URL.
@@ -102,7 +116,7 @@ class Playground(PlaybackMixin, PanelBase):
 
     def __init__(self, query: str | None = None, *, resolution: int = 80, node_resolution: int = 20,
                  epochs_per_frame: int = 10, interval: int = 200, snapshot_every: int = 5, hide=(),
-                 **values):
+                 data=None, **values):
         super().__init__()
         unknown = sorted(set(values) - set(PLAYGROUND_DEFAULTS))
         if unknown:
@@ -129,6 +143,10 @@ class Playground(PlaybackMixin, PanelBase):
         self.redraws = 0
         self._quiet = False
         self.shown_epoch = 0  # the epoch whose weights the pictures show (differs when rewound)
+        if data is not None and not isinstance(data, ud.UserData):
+            X, y = data
+            data = ud.from_arrays(X, y)
+        self.user_data: ud.UserData | None = data  # the learner's own points, or None: the dataset
 
         self.controls = self._make_controls(start)
         self.network_image = W.Image(format="png", layout=_pixel_layout(self.network.fig))
@@ -143,6 +161,8 @@ class Playground(PlaybackMixin, PanelBase):
         self.export_button = W.Button(description="Export", icon="download",
                                       tooltip="Make download links: settings + weights (JSON), picture (PNG)")
         self.export_links = W.HTML("")
+        self.data_upload = DataUpload()
+        self.hidden_space = HiddenSpacePanel()
 
         for name, control in self._value_widgets():
             control.observe(self._on_control, names="value")
@@ -151,8 +171,23 @@ class Playground(PlaybackMixin, PanelBase):
         self.regenerate_button.on_click(lambda _: self._guard(self.regenerate))
         self.rewind.observe(self._on_rewind, names="value")
         self.export_button.on_click(lambda _: self._guard(self.export))
+        self.data_upload.upload.observe(lambda _: self._guard(self.load_upload), names="value")
+        self.data_upload.labels.observe(lambda _: self._guard(self.reread_upload), names="value")
+        self.data_upload.back_button.on_click(lambda _: self._guard(self.use_data, None))
+        self.clicks = click_events(self.image)  # None without ipyevents: no clicking, said on the page
+        if self.clicks is not None:
+            self.clicks.on_dom_event(lambda event: self._guard(self.on_click, event))
+        else:
+            self.data_upload.click_class.disabled = True
+            self.data_upload.click_class.tooltip = "Needs the ipyevents package (pip install ipyevents)"
+        hs = self.hidden_space
+        hs.toggle.observe(self._on_hidden_space, names="value")
+        hs.layer.observe(self._on_hidden_space_layer, names="value")
+        for w in (hs.unit_x, hs.unit_y):
+            w.observe(self._on_hidden_space, names="value")
 
         self.widget = self._layout()
+        self._place_own_data_and_hidden_space()
         self._apply_hide()
         if preset.errors:
             self.notice.value = status_html("error", "Some URL settings were not applied: "
@@ -248,6 +283,18 @@ class Playground(PlaybackMixin, PanelBase):
         self._sync_width_visibility()
         return box
 
+    def _place_own_data_and_hidden_space(self) -> None:
+        """Add the upload controls under the data row and the hidden-space view under the
+        status line, and name them for ``hide`` (``upload``, ``hidden_space``) and CSS."""
+        box = list(self.widget.children)
+        box.insert(box.index(self.rows["data"]) + 1, self.data_upload.widget)
+        box.insert(box.index(self.status) + 1, self.hidden_space.widget)
+        self.widget.children = tuple(box)
+        self.parts["upload"] = (self.data_upload.upload, self.data_upload.widget)
+        self.parts["hidden_space"] = (self.hidden_space.toggle, self.hidden_space.widget)
+        for name in ("upload", "hidden_space"):
+            self.parts[name][0].add_class(f"pg-{name}")
+
     def _parts(self) -> dict:
         """Name -> the widgets it stands for: the first is the named control, all are hidden together.
 
@@ -339,6 +386,8 @@ class Playground(PlaybackMixin, PanelBase):
     def _on_control(self, change) -> None:
         if change["owner"] is self.controls["layers"]:
             self._sync_width_visibility()
+        if change["owner"] is self.controls["dataset"] and self.user_data is not None:
+            self.user_data = None  # choosing a dataset means: train on it
         if not self._quiet:
             self._retrain_guarded()
 
@@ -355,13 +404,92 @@ class Playground(PlaybackMixin, PanelBase):
         """Read the controls, rebuild data and network from their seeds, train, redraw."""
         self.pause()
         settings = self.read_settings()
-        run = ex.prepare(settings)  # validates everything before the picture changes
+        run = ex.prepare(settings, self.user_data)  # validates everything before the picture changes
         epochs = int(self.controls["epochs"].value)
         if epochs > 0:
             ex.advance(run, epochs)
         self.run = run
         self._new_data()
         self._draw()
+
+    # ------------------------------------------------------------------ your own data
+    def use_data(self, data) -> None:
+        """Train on ``data`` (a ``userdata.UserData``, or ``(X, y)``), or on the chosen dataset
+        again (None). When the run cannot be built (e.g. more classes than the network's
+        output can take), the data in use stays and the ``ValueError`` says why."""
+        if data is not None and not isinstance(data, ud.UserData):
+            data = ud.from_arrays(*data)
+        previous, self.user_data = self.user_data, data
+        try:
+            self.retrain()
+        except Exception:
+            self.user_data = previous
+            raise
+        self._stale = False
+
+    def load_upload(self) -> None:
+        """Read the file just uploaded (a bad file: its message, the data in use stays)."""
+        file = self.data_upload.take_file()
+        if file is not None:
+            self.use_data(self.data_upload.read(*file))
+
+    def reread_upload(self) -> None:
+        """The labels choice changed: read the last uploaded file again, if it is in use."""
+        if self.user_data is not None and self.data_upload.file is not None \
+                and self.data_upload.file[0] == self.user_data.name:
+            self.use_data(self.data_upload.read(*self.data_upload.file))
+
+    def on_click(self, event: dict) -> None:
+        """A click on the output picture (an ipyevents event): add a point of the chosen class there."""
+        label = self.data_upload.click_class.value
+        if label is None or self.view is None:
+            return
+        point = self.view.data_point(event["dataX"], event["dataY"])
+        if point is not None:
+            self.add_point(*point, label)
+
+    def add_point(self, x1: float, x2: float, label: int) -> None:
+        """Add a point of class ``label`` at ``(x1, x2)`` to the data in use (generated data
+        becomes your data), then retrain."""
+        data = self.user_data if self.user_data is not None else self._generated_data()
+        self.use_data(data.with_point(x1, x2, label))
+
+    def _generated_data(self) -> ud.UserData:
+        run = self.run
+        task = run.net.task
+        X = np.concatenate([run.X_train, run.X_test])
+        y = np.concatenate([run.y_train, run.y_test])
+        return ud.UserData(X, y, task, run.net.n_classes or 0, run.settings.dataset, origin="generated")
+
+    def data_source(self) -> str:
+        """Where the data came from: ``uploaded: name.csv, 240 rows, 2 classes`` or the dataset."""
+        if self.user_data is not None:
+            return self.user_data.describe()
+        v = self.read_values()
+        n = self.run.settings.n_samples if self.run is not None else ex.Settings.n_samples
+        return f"generated: {v['dataset']}, {n} points, noise {v['noise']} %, " \
+               f"data seed {self.data_seed}"
+
+    def data_csv(self) -> bytes:
+        """The data in use as a CSV file (``userdata.to_csv``), which the upload reads back as it is.
+        Generated data is written train points first, then test points."""
+        return ud.to_csv(self.user_data if self.user_data is not None else self._generated_data())
+
+    # ------------------------------------------------------------------ hidden space
+    def _on_hidden_space(self, change) -> None:
+        if not (self._quiet or self.hidden_space.syncing) and self.run is not None:
+            self._guard(self._draw_hidden_space)
+
+    def _on_hidden_space_layer(self, change) -> None:
+        if self.hidden_space.syncing:
+            return
+        self.hidden_space.on_layer()
+        self._on_hidden_space(change)
+
+    def _draw_hidden_space(self, net=None) -> None:
+        run = self.run
+        y = run.y_train if run.net.task == "classification" else (run.y_train > 0).astype(int)
+        self.hidden_space.update(run.net if net is None else net, run.X_train, y, run.settings.features)
 
     def regenerate(self) -> None:
         """A new sample of the same dataset (the next data seed), then retrain."""
@@ -391,7 +519,7 @@ class Playground(PlaybackMixin, PanelBase):
         """Settings, share link, weights and figures as a JSON-ready dict."""
         return ins.export_state(self.run, {"playground": {k: list(v) if isinstance(v, tuple) else v
                                                          for k, v in self.read_values().items()},
-                                           "query": self.share_query()})
+                                           "query": self.share_query(), "data": self.data_source()})
 
     def export(self) -> None:
         """Fill the export line with download links (data: URLs work in Voila and JupyterLab)."""
@@ -405,6 +533,16 @@ class Playground(PlaybackMixin, PanelBase):
             f'(JSON)</a> &nbsp; <a download="playground.png" href="{png_url}" class="pg-download-png">'
             f'picture (PNG)</a> &nbsp; <a download="playground-network.png" href="{net_url}">network (PNG)</a>'
             f' &nbsp; share link: <code class="pg-share">{html.escape(link)}</code>')
+        self.export_links.value += (
+            f' &nbsp; <a download="{html.escape(self._csv_name())}" href="{_data_url("text/csv", self.data_csv())}" '
+            f'class="pg-download-csv">data (CSV)</a>'
+            + (" (the share link does not carry your data: share the CSV too)" if self.user_data else ""))
+
+    def _csv_name(self) -> str:
+        if self.user_data is not None:
+            name = self.user_data.name
+            return name if name.lower().endswith(".csv") else f"{name}.csv".replace(" ", "_")
+        return f"{self.run.settings.dataset}.csv"
 
     # ------------------------------------------------------------------ drawing
     def _new_data(self) -> None:
@@ -420,6 +558,8 @@ class Playground(PlaybackMixin, PanelBase):
         if task == "regression":  # colour the points by the sign of their target
             y_tr, y_te = (y_tr > 0).astype(int), (y_te > 0).astype(int)
         self.view.show_data(run.X_train, y_tr, run.X_test, y_te)
+        self.data_upload.show(self.user_data, self.data_source(),
+                              run.net.n_classes or 0)
         out = run.net.output
         self.loss_note.value = (
             f'<div class="pg-loss-note" style="font-size:small">Output unit: {out.name}; loss: '
@@ -451,6 +591,7 @@ class Playground(PlaybackMixin, PanelBase):
         self.network.update(net.params, ins.node_grids(net, features, self.node_resolution),
                             ins.run_gradient_norms(run, net))
         self.network_image.value = self.network.png()
+        self._draw_hidden_space(net)  # only keeps its choices in step while the view is off
         self.epoch_label.value = self._epoch_html(run.epoch, None if live else self.shown_epoch)
         self._quiet_set_rewind(run.epoch, self.shown_epoch)
         self.redraws += 1
