@@ -428,3 +428,69 @@ def test_view_options_keep_a_rewound_picture():
 def test_is_hidden_knows_every_hideable_name():
     pg = small(hide=("gradients", "data_seed"))
     assert pg.is_hidden("gradients") and pg.is_hidden("data_seed")
+
+
+# ------------------------------------------------------------------ layout and Play speed (#12 parts 4, 5)
+def test_controls_stand_under_their_headings_most_used_first():
+    from course_utils.widgets.playground import CONTROL_GROUPS
+
+    pg = small()
+    assert list(CONTROL_GROUPS) == ["Data", "Features", "Network", "Training"]
+    for heading, names in CONTROL_GROUPS.items():
+        box = pg.group_boxes[heading]
+        assert heading in box.children[0].value
+        assert list(box.children[1:]) == [pg.parts[name][0] for name in names]
+    assert CONTROL_GROUPS["Data"][0] == "dataset" and CONTROL_GROUPS["Training"][0] == "learning_rate"
+    # Every setting's control stands in a group (none is lost in the move).
+    grouped = {w for box in pg.group_boxes.values() for w in box.children}
+    for name in ("dataset", "noise", "train", "activation", "learning_rate", "optimizer", "batch_size",
+                 "regularization", "reg_rate", "epochs", "seed"):
+        assert pg.controls[name] in grouped, name
+    # The output picture is large and shown at its own size; the curves are a picture of their own.
+    assert int(pg.image.layout.width.rstrip("px")) >= 360
+    assert pg.curves_image.value[:8] == b"\x89PNG\r\n\x1a\n" and pg.curves_image.value != pg.image.value
+
+
+def test_play_frames_redraw_the_diagram_less_often_and_catch_up_on_pause():
+    pg = small(epochs=0, network_every=3600.0)  # at most one diagram an hour while playing
+    pg.play()
+    net_png, first = pg.network_image.value, pg.network_redraws
+    for _ in range(3):
+        png, curves = pg.image.value, pg.curves_image.value
+        pg.tick()
+        assert pg.image.value != png and pg.curves_image.value != curves  # every frame
+    assert pg.network_redraws == first and pg.network_image.value == net_png  # not the diagram
+    assert '<b class="pg-epoch">30</b>' in pg.epoch_label.value and "epoch 30" in pg.status.value
+    pg.pause()  # Play stops: the diagram catches up with the latest network
+    assert pg.network_redraws == first + 1 and pg.network_image.value != net_png
+    assert pg.rewind.max == pg.run.epoch == 3 * pg.epochs_per_frame
+    heights = [bar.get_height() for bar in pg.network.bars]
+    np.testing.assert_allclose(heights, ins.run_gradient_norms(pg.run))
+    pg.step()  # anything but a Play frame draws the diagram at once
+    assert pg.network_redraws == first + 2
+
+
+def test_ticks_queued_behind_a_slow_frame_are_dropped():
+    pg = small(epochs=0, interval=1)  # every frame is slower than a 1 ms interval
+    pg.play()
+    pg.timer.value += 1  # finds the kernel idle: one frame
+    assert pg.run.epoch == pg.epochs_per_frame
+    pg.timer.value += 1  # arrived while that frame was drawn (no pause between): dropped
+    assert pg.run.epoch == pg.epochs_per_frame and pg.dropped_ticks == 1
+    import time
+    time.sleep(0.05)  # the kernel idles: the next tick is on time again
+    pg.timer.value += 1
+    assert pg.run.epoch == 2 * pg.epochs_per_frame
+
+
+def test_gradient_chart_is_on_a_log_scale_and_curves_fit_the_epochs_trained():
+    pg = small(epochs=60)
+    ax = pg.network.ax_grad
+    assert ax.get_yscale() == "log"
+    lo, hi = ax.get_ylim()
+    norms = ins.run_gradient_norms(pg.run)
+    assert lo <= norms.min() and norms.max() <= hi
+    assert np.log10(lo) == int(np.log10(lo)) and np.log10(hi) == int(np.log10(hi))  # whole decades
+    assert pg.view.ax_loss.get_xlim() == (0, 60) and pg.view.ax_accuracy.get_xlim() == (0, 60)
+    pg.set(epochs=130)
+    assert pg.view.ax_loss.get_xlim() == (0, 150)  # the next of 1, 1.2, 1.5, 2 ... x 10^k

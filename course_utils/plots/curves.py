@@ -98,11 +98,12 @@ def update_curves(lines: dict, history, max_epochs: int = 0) -> None:
         if name.endswith("accuracy"):
             values = 100.0 * values
         line.set_data(epochs, values)
-    # Coarse steps (doubling the range, loss in halves) so the axes - and the live view's
-    # cached frame - change rarely while Play adds epochs.
+    # Fitted to the epochs trained, in steps (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 x 10^k: at most
+    # a fifth of the axis empty; loss in halves) so the axes - and the live view's cached
+    # frame - change now and then, not on every frame, while Play adds epochs.
     x_max = max(1, int(max_epochs))
-    while x_max < n:
-        x_max *= 2
+    if n > x_max:
+        x_max = _fitted_top(n)
     loss_line = lines["train_loss"]
     ax_loss = loss_line.axes
     for name, line in lines.items():
@@ -119,6 +120,15 @@ def update_curves(lines: dict, history, max_epochs: int = 0) -> None:
         ax_loss.set_ylim(0.0, top)
     if "clip_note" in lines:
         _mark_clipped(lines, history, top)
+
+
+_STEPS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+
+
+def _fitted_top(n: int) -> int:
+    """The smallest of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10 x 10^k (k >= 1) at or above ``n``."""
+    k = 10 ** max(int(math.floor(math.log10(max(n, 1)))), 1)
+    return next(int(round(step * k)) for step in _STEPS if step * k >= n)
 
 
 def clipped_note(history, top: float) -> str:

@@ -4,10 +4,18 @@ Play uses a hidden ``ipywidgets.Play`` as a timer in the browser: each tick trai
 ``epochs_per_frame`` more epochs and redraws, and between ticks the kernel is free to
 handle other messages (a Pause click among them). Ticks already on their way when Pause
 was pressed are ignored.
+
+The browser's clock does not wait for the kernel: when frames take longer than the
+interval, ticks queue up, and a Pause or a slider change would wait behind them. With
+``drop_late_ticks`` (the Playground, which ticks fast) the kernel keeps an estimate of how
+long the tick in hand has waited (frames longer than the interval add to it; a tick that
+finds the kernel idle resets it) and drops ticks that waited more than an interval: Play
+runs as fast as the kernel draws, never behind.
 """
 from __future__ import annotations
 
 import contextlib
+import time
 
 import ipywidgets as W
 
@@ -30,6 +38,9 @@ class PlaybackMixin:
     """
 
     _stale = False  # True while the controls show settings that failed to build a run
+    _lag = 0.0  # seconds the tick in hand is estimated to have waited in the kernel's queue
+    _frame_end = float("-inf")  # perf_counter() when the last tick was handled
+    dropped_ticks = 0  # ticks dropped because they queued behind slow frames (for benchmarks)
 
     def _retrain_guarded(self) -> None:
         """Retrain from the controls; on failure, stop playing and refuse to train the old run."""
@@ -49,7 +60,7 @@ class PlaybackMixin:
             self._quiet = False
         self._retrain_guarded()
 
-    def _make_playback(self, interval: int) -> None:
+    def _make_playback(self, interval: int, drop_late_ticks: bool = False) -> None:
         n = self.epochs_per_frame
         self.play_button = W.ToggleButton(value=False, description="Play", icon="play",
                                           tooltip=f"Train {n} epochs per frame until paused")
@@ -59,6 +70,8 @@ class PlaybackMixin:
         # The browser-side clock; hidden, but rendered so that it runs.
         self.timer = W.Play(value=0, min=0, max=10**9, step=1, interval=int(interval), show_repeat=False,
                             layout=W.Layout(display="none"))
+        self._interval_s = int(interval) / 1000.0
+        self._drop_late_ticks = bool(drop_late_ticks)
         self.play_button.observe(self._on_play_button, names="value")
         self.step_button.on_click(lambda _: self._guard(self.step))
         self.reset_button.on_click(lambda _: self._guard(self.reset))
@@ -88,23 +101,39 @@ class PlaybackMixin:
         self.play_button.description = "Pause" if playing else "Play"
         self.play_button.icon = "pause" if playing else "play"
         self.timer.playing = playing
+        if not playing:
+            self._guard(self._catch_up)
 
     def _on_tick(self, change) -> None:
-        # Ticks already on their way when Pause was pressed are ignored; an error pauses,
-        # so it is not repeated on every tick.
-        if self.playing and self._guard(self._advance) is FAILED:
-            self.pause()
+        # Ticks already on their way when Pause was pressed are ignored (``tick`` checks).
+        if not self._drop_late_ticks:
+            self.tick()
+            return
+        start = time.perf_counter()
+        if start - self._frame_end > 0.005:  # the kernel was idle, waiting for this tick: no queue
+            self._lag = 0.0
+        if self._lag > self._interval_s:  # queued behind slow frames: drop it, catch up
+            self._lag -= self._interval_s
+            self.dropped_ticks += 1
+        else:
+            self.tick()
+            self._lag = max(0.0, self._lag + (time.perf_counter() - start) - self._interval_s)
+        self._frame_end = time.perf_counter()
 
     def tick(self) -> None:
-        """What one timer tick does (public so tests and benchmarks can drive Play)."""
-        self._on_tick({"new": self.timer.value})
+        """What one timer tick does: one frame while playing, nothing after Pause (public so
+        tests and benchmarks can drive Play). An error pauses, so it is not repeated on every tick."""
+        if self.playing and self._guard(self._advance, True) is FAILED:
+            self.pause()
 
     def step(self) -> None:
         """Pause, then train ``epochs_per_frame`` more epochs and redraw."""
         self.pause()
         self._advance()
 
-    def _advance(self) -> None:
+    def _advance(self, frame: bool = False) -> None:
+        """Train ``epochs_per_frame`` epochs, then draw: everything, or with ``frame`` (a Play
+        tick) what the panel's :meth:`_draw_frame` redraws on every frame."""
         if self._stale:
             self.pause()
             self._set_status("warning", _STALE)
@@ -113,9 +142,19 @@ class PlaybackMixin:
             self.pause()
             return
         ex.advance(self.run, self.epochs_per_frame)
-        self._draw()
+        if frame:
+            self._draw_frame()
+        else:
+            self._draw()
         if self._diverged():
             self.pause()
+
+    def _draw_frame(self) -> None:
+        """One Play frame's drawing; a panel may redraw less than :meth:`_draw` here."""
+        self._draw()
+
+    def _catch_up(self) -> None:
+        """Called when Play stops: bring up to date what frames left out (nothing here)."""
 
     def reset(self) -> None:
         """Pause and return to epoch 0 with the same initial weights (and the same data)."""
