@@ -560,14 +560,14 @@ class Playground(PlaybackMixin, PanelBase):
         was = self._quiet
         self._quiet = True
         try:
-            with self.rewind.hold_sync():  # one message for the range and the value
-                if self.rewind.max != trained:
-                    if shown > trained:
-                        self.rewind.value = 0
-                    self.rewind.max = trained
-                self.rewind.step = 1
-                if self.rewind.value != shown:
-                    self.rewind.value = shown
+            # Range first, value next, as two messages: in one message the browser's slider
+            # applies the new range while still showing the old value, and sends that back.
+            if self.rewind.max != trained:
+                if shown > trained:
+                    self.rewind.value = 0
+                self.rewind.max = trained
+            if self.rewind.value != shown:
+                self.rewind.value = shown
         finally:
             self._quiet = was
 
