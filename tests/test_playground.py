@@ -461,8 +461,10 @@ def test_play_frames_redraw_the_diagram_less_often_and_catch_up_on_pause():
         assert pg.image.value != png and pg.curves_image.value != curves  # every frame
     assert pg.network_redraws == first and pg.network_image.value == net_png  # not the diagram
     assert '<b class="pg-epoch">30</b>' in pg.epoch_label.value and "epoch 30" in pg.status.value
-    pg.pause()  # Play stops: the diagram catches up with the latest network
+    assert pg.view.ax_loss.get_xlim() == (0, 50)  # while playing the epoch axis grows in 1, 2, 5 steps
+    pg.pause()  # Play stops: the diagram catches up with the latest network, the axis fits again
     assert pg.network_redraws == first + 1 and pg.network_image.value != net_png
+    assert pg.view.ax_loss.get_xlim() == (0, 30)
     assert pg.rewind.max == pg.run.epoch == 3 * pg.epochs_per_frame
     heights = [bar.get_height() for bar in pg.network.bars]
     np.testing.assert_allclose(heights, ins.run_gradient_norms(pg.run))

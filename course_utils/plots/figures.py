@@ -198,7 +198,7 @@ class TrainingView:
         update_points(self.test_points, X_test, y_test)
 
     def update(self, grid, history, max_epochs: int = 0, alert: str | None = None, line=None,
-               boundary: bool = True) -> None:
+               boundary: bool = True, playing: bool = False) -> None:
         """New heatmap values, decision boundary, curves and epoch counter.
 
         Parameters
@@ -213,13 +213,16 @@ class TrainingView:
             line. Without it, the boundary is the 0.5 contour of ``grid``.
         boundary : bool
             False draws no boundary (a diverged network). Never drawn for regression.
+        playing : bool
+            A Play frame: the epoch axis grows in coarse steps (``update_curves``), so the
+            frame behind the curves is redrawn rarely; draw once more without it when Play stops.
         """
         update_heatmap(self.heatmap, grid)
         if boundary and self.task == "classification":
             update_live_boundary(self.boundary, line=line, values=None if line is not None else grid)
         else:
             update_live_boundary(self.boundary)
-        update_curves(self.curves, history, max_epochs)
+        update_curves(self.curves, history, max_epochs, coarse=playing)
         self.title.set_text(f"epoch {history.epochs_run}")
         self.alert.set_text(alert or "")
         self.alert.set_visible(bool(alert))

@@ -169,7 +169,7 @@ class Playground(PlaybackMixin, PanelBase):
                                    arrangement="stacked")
         self.network_every = float(network_every)
         self._network_time = float("-inf")  # perf_counter() of the last network picture
-        self._network_behind = False  # True while Play frames have left the diagram behind
+        self._frame_shown = False  # True while the pictures show a Play frame (diagram, axes lag)
         self.redraws = 0
         self.network_redraws = 0
         self._quiet = False
@@ -503,7 +503,8 @@ class Playground(PlaybackMixin, PanelBase):
         """Draw the run's network (or ``net``, rewound to ``shown_epoch``).
 
         ``frame`` (a Play tick): the output picture, curves, epoch and status as always, the
-        network diagram and the rewind slider only when ``network_every`` seconds have passed.
+        network diagram and the rewind slider only when ``network_every`` seconds have passed, and
+        the curves' epoch axis in coarse steps.
         """
         run = self.run
         live = net is None
@@ -520,15 +521,14 @@ class Playground(PlaybackMixin, PanelBase):
         # none for a diverged network or a regression task (the view knows its task).
         line = ex.decision_line(net, features)
         self.view.update(grid, run.history, max_epochs=10, alert=alert, line=line,
-                         boundary=alert is None)
+                         boundary=alert is None, playing=frame)
         self.shown_epoch = run.epoch if live else int(shown_epoch)
         if not live:
             self.view.set_title(f"epoch {self.shown_epoch} (rewound; trained to {run.epoch})")
         self.image.value, self.curves_image.value = self.view.pngs(("boundary", "curves"))
         if not frame or time.perf_counter() - self._network_time >= self.network_every:
             self._draw_network(net)
-        else:
-            self._network_behind = True
+        self._frame_shown = frame
         self.epoch_label.value = self._epoch_html(run.epoch, None if live else self.shown_epoch)
         self.redraws += 1
         if not live:
@@ -548,13 +548,13 @@ class Playground(PlaybackMixin, PanelBase):
         self.network_image.value = self.network.png()
         self._quiet_set_rewind(run.epoch, self.shown_epoch)
         self._network_time = time.perf_counter()
-        self._network_behind = False
         self.network_redraws += 1
 
     def _catch_up(self) -> None:
-        """Play stopped: draw the diagram of the latest network if frames left it behind."""
-        if self._network_behind and self.run is not None:
-            self._draw_network(self.run.net)
+        """Play stopped: draw everything once more - the diagram that frames left behind, and
+        the curves' epoch axis fitted tightly again (frames grow it in coarse steps)."""
+        if self._frame_shown and self.run is not None:
+            self._draw()
 
     def _quiet_set_rewind(self, trained: int, shown: int) -> None:
         was = self._quiet
