@@ -158,6 +158,7 @@ def browser_side(n_changes: int, play_seconds: float, memory_seconds: float, scr
         page.locator(".pg-play").click()
         page.wait_for_function("() => parseInt(document.querySelector('.pg-epoch').innerText) > 0")
         kernel = busiest_kernel(kernels, cpu0)
+        kernel_cpu0 = sum(kernel.cpu_times()[:2]) if kernel else None
         e0, t0 = int(page.locator(".pg-epoch").inner_text()), time.perf_counter()
         p0 = page.evaluate("() => [performance.now(), window.__pg.pictures.length, window.__pg.network.length]")
         rss = [(0.0, kernel.memory_info().rss)] if kernel else []
@@ -170,6 +171,7 @@ def browser_side(n_changes: int, play_seconds: float, memory_seconds: float, scr
                 rss.append((now - t0, kernel.memory_info().rss))
             if p1 is None and now - t0 >= play_seconds:
                 e1, t1 = int(page.locator(".pg-epoch").inner_text()), now
+                kernel_cpu1 = sum(kernel.cpu_times()[:2]) if kernel else None
                 p1 = page.evaluate(
                     "() => [performance.now(), window.__pg.pictures.length, window.__pg.network.length]")
         page.locator(".pg-play").click()
@@ -178,6 +180,9 @@ def browser_side(n_changes: int, play_seconds: float, memory_seconds: float, scr
         out["play_network_pictures_per_s"] = (p1[2] - p0[2]) / seconds
         out["play_epochs_per_s"] = (e1 - e0) / (t1 - t0)
         out["play_seconds"] = seconds
+        if kernel:  # what the machine's load does not change: the kernel's CPU per picture
+            out["play_kernel_cpu_ms_per_picture"] = 1e3 * (kernel_cpu1 - kernel_cpu0) / max(p1[1] - p0[1], 1)
+            out["play_kernel_cpu_share"] = (kernel_cpu1 - kernel_cpu0) / (t1 - t0)
         if rss:
             mib = [(round(t, 1), round(r / 2**20, 1)) for t, r in rss]
             half = len(mib) // 2
@@ -220,6 +225,8 @@ def main() -> int:
                   f"(target p50 <= {SLIDER_TARGET_MS:.0f} ms: {met})")
             print(f"browser: Play {b['play_pictures_per_s']:.1f} new pictures/s (target >= {PLAY_TARGET:.0f}), "
                   f"network diagram {b['play_network_pictures_per_s']:.1f}/s, {b['play_epochs_per_s']:.0f} epochs/s; "
+                  f"kernel CPU {b.get('play_kernel_cpu_ms_per_picture', float('nan')):.0f} ms per picture "
+                  f"({100 * b.get('play_kernel_cpu_share', float('nan')):.0f} % of a core); "
                   f"console errors: {len(b['console_errors'])}")
             if "kernel_rss_mib" in b:
                 print(f"browser: kernel memory {b['kernel_rss_mib'][0][1]:.0f} -> {b['kernel_rss_mib'][-1][1]:.0f} MiB "

@@ -5,17 +5,18 @@ Play uses a hidden ``ipywidgets.Play`` as a timer in the browser: each tick trai
 handle other messages (a Pause click among them). Ticks already on their way when Pause
 was pressed are ignored.
 
-The browser's clock does not wait for the kernel: when frames take longer than the
-interval, ticks queue up, and a Pause or a slider change would wait behind them. With
-``drop_late_ticks`` (the Playground, which ticks fast) the kernel keeps an estimate of how
-long the tick in hand has waited (frames longer than the interval add to it; a tick that
-finds the kernel idle resets it) and drops ticks that waited more than an interval: Play
-runs as fast as the kernel draws, never behind.
+The browser sends the next tick only once the kernel has reported idle after the last one
+(ipywidgets keeps one message in flight per widget), so Play's rate is one frame per round
+trip. With ``defer_frames`` (the Playground, which ticks fast) the tick's handler only
+schedules the frame on the kernel's event loop and returns: the kernel reports idle at once,
+and the next tick travels while this frame is drawn. At most one frame waits at a time (a
+tick arriving meanwhile is dropped), so Pause and slider changes never queue behind frames.
+Without a running event loop (tests calling ``tick``) a frame is drawn at once.
 """
 from __future__ import annotations
 
+import asyncio
 import contextlib
-import time
 
 import ipywidgets as W
 
@@ -23,6 +24,14 @@ from .. import experiments as ex
 from .base import FAILED
 
 __all__ = ["PlaybackMixin"]
+
+
+def _running_loop():
+    """The kernel's asyncio event loop while it handles a message, else None."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 _DIVERGED = "Training diverged: press Reset or change a control before playing."
 _STALE = ("The controls above describe settings that could not be used (see the message before "
@@ -38,9 +47,8 @@ class PlaybackMixin:
     """
 
     _stale = False  # True while the controls show settings that failed to build a run
-    _lag = 0.0  # seconds the tick in hand is estimated to have waited in the kernel's queue
-    _frame_end = float("-inf")  # perf_counter() when the last tick was handled
-    dropped_ticks = 0  # ticks dropped because they queued behind slow frames (for benchmarks)
+    _frame_pending = False  # a deferred frame waits on the event loop
+    dropped_ticks = 0  # ticks dropped because a frame was still waiting (for benchmarks)
 
     def _retrain_guarded(self) -> None:
         """Retrain from the controls; on failure, stop playing and refuse to train the old run."""
@@ -60,7 +68,7 @@ class PlaybackMixin:
             self._quiet = False
         self._retrain_guarded()
 
-    def _make_playback(self, interval: int, drop_late_ticks: bool = False) -> None:
+    def _make_playback(self, interval: int, defer_frames: bool = False) -> None:
         n = self.epochs_per_frame
         self.play_button = W.ToggleButton(value=False, description="Play", icon="play",
                                           tooltip=f"Train {n} epochs per frame until paused")
@@ -70,8 +78,7 @@ class PlaybackMixin:
         # The browser-side clock; hidden, but rendered so that it runs.
         self.timer = W.Play(value=0, min=0, max=10**9, step=1, interval=int(interval), show_repeat=False,
                             layout=W.Layout(display="none"))
-        self._interval_s = int(interval) / 1000.0
-        self._drop_late_ticks = bool(drop_late_ticks)
+        self._defer_frames = bool(defer_frames)
         self.play_button.observe(self._on_play_button, names="value")
         self.step_button.on_click(lambda _: self._guard(self.step))
         self.reset_button.on_click(lambda _: self._guard(self.reset))
@@ -106,19 +113,18 @@ class PlaybackMixin:
 
     def _on_tick(self, change) -> None:
         # Ticks already on their way when Pause was pressed are ignored (``tick`` checks).
-        if not self._drop_late_ticks:
+        loop = _running_loop() if self._defer_frames else None
+        if loop is None:
             self.tick()
-            return
-        start = time.perf_counter()
-        if start - self._frame_end > 0.005:  # the kernel was idle, waiting for this tick: no queue
-            self._lag = 0.0
-        if self._lag > self._interval_s:  # queued behind slow frames: drop it, catch up
-            self._lag -= self._interval_s
+        elif self._frame_pending:
             self.dropped_ticks += 1
         else:
-            self.tick()
-            self._lag = max(0.0, self._lag + (time.perf_counter() - start) - self._interval_s)
-        self._frame_end = time.perf_counter()
+            self._frame_pending = True
+            loop.call_soon(self._deferred_tick)
+
+    def _deferred_tick(self) -> None:
+        self._frame_pending = False
+        self.tick()
 
     def tick(self) -> None:
         """What one timer tick does: one frame while playing, nothing after Pause (public so

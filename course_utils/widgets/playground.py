@@ -127,7 +127,8 @@ class Playground(PlaybackMixin, PanelBase):
     epochs_per_frame : int
         Epochs per Play tick and per Step.
     interval : int
-        Milliseconds between Play ticks (ticks that queue behind slow frames are dropped).
+        Milliseconds between Play ticks (at most: the browser waits for the kernel, see
+        ``playback``).
     network_every : float
         Seconds between network-diagram pictures while playing (every frame redraws the
         output picture and the curves; the diagram, which changes slowly, less often).
@@ -183,7 +184,7 @@ class Playground(PlaybackMixin, PanelBase):
         self.loss_note = W.HTML("")
         self.regenerate_button = W.Button(description="New data", icon="refresh",
                                           tooltip="Draw a new sample of the dataset")
-        self._make_playback(interval, drop_late_ticks=True)
+        self._make_playback(interval, defer_frames=True)
         self.rewind = W.IntSlider(value=0, min=0, max=0, step=1, description="rewind to epoch",
                                   continuous_update=True, style={"description_width": "110px"},
                                   layout=W.Layout(width="460px"))
