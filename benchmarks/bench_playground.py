@@ -104,14 +104,6 @@ def kernel_processes(url: str) -> list:
     return []
 
 
-def busiest_kernel(kernels, cpu_before: dict):
-    """The kernel that used the most CPU since ``cpu_before`` (the one behind our page)."""
-    def used(p):
-        t = p.cpu_times()
-        return t.user + t.system - cpu_before.get(p.pid, 0.0)
-    return max(kernels, key=used) if kernels else None
-
-
 def cpu_now(kernels) -> dict:
     return {p.pid: sum(p.cpu_times()[:2]) for p in kernels}
 
@@ -134,8 +126,6 @@ def browser_side(n_changes: int, play_seconds: float, memory_seconds: float, scr
             out[f"{label}_picture_s"] = time.perf_counter() - t0
             if label == "first_visit":
                 page.context.close()
-        kernels = kernel_processes(url)
-        cpu0 = cpu_now(kernels)
         time.sleep(1.0)  # the last messages of the first picture
         page.evaluate(RECORDER_JS)
         # Slider -> picture, keyboard on the noise slider (right, left, right, ...), timed in the page.
@@ -157,21 +147,22 @@ def browser_side(n_changes: int, play_seconds: float, memory_seconds: float, scr
         time.sleep(0.5)
         page.locator(".pg-play").click()
         page.wait_for_function("() => parseInt(document.querySelector('.pg-epoch').innerText) > 0")
-        kernel = busiest_kernel(kernels, cpu0)
-        kernel_cpu0 = sum(kernel.cpu_times()[:2]) if kernel else None
+        kernels = kernel_processes(url)  # the pool may have started a new one meanwhile
+        time.sleep(1.0)
+        play_cpu0 = cpu_now(kernels)
         e0, t0 = int(page.locator(".pg-epoch").inner_text()), time.perf_counter()
         p0 = page.evaluate("() => [performance.now(), window.__pg.pictures.length, window.__pg.network.length]")
-        rss = [(0.0, kernel.memory_info().rss)] if kernel else []
+        rss = {p.pid: [(0.0, p.memory_info().rss)] for p in kernels}
         deadline = t0 + max(play_seconds, memory_seconds)
         p1 = e1 = t1 = None
         while time.perf_counter() < deadline:
             time.sleep(min(5.0, max(0.0, deadline - time.perf_counter())))
             now = time.perf_counter()
-            if kernel:
-                rss.append((now - t0, kernel.memory_info().rss))
+            for p in kernels:
+                rss[p.pid].append((now - t0, p.memory_info().rss))
             if p1 is None and now - t0 >= play_seconds:
                 e1, t1 = int(page.locator(".pg-epoch").inner_text()), now
-                kernel_cpu1 = sum(kernel.cpu_times()[:2]) if kernel else None
+                play_cpu1 = cpu_now(kernels)
                 p1 = page.evaluate(
                     "() => [performance.now(), window.__pg.pictures.length, window.__pg.network.length]")
         page.locator(".pg-play").click()
@@ -180,9 +171,14 @@ def browser_side(n_changes: int, play_seconds: float, memory_seconds: float, scr
         out["play_network_pictures_per_s"] = (p1[2] - p0[2]) / seconds
         out["play_epochs_per_s"] = (e1 - e0) / (t1 - t0)
         out["play_seconds"] = seconds
-        if kernel:  # what the machine's load does not change: the kernel's CPU per picture
-            out["play_kernel_cpu_ms_per_picture"] = 1e3 * (kernel_cpu1 - kernel_cpu0) / max(p1[1] - p0[1], 1)
-            out["play_kernel_cpu_share"] = (kernel_cpu1 - kernel_cpu0) / (t1 - t0)
+        kernel = max(kernels, key=lambda p: play_cpu1[p.pid] - play_cpu0[p.pid]) if kernels else None
+        if kernel:  # the page's kernel: the one that worked during Play
+            used = play_cpu1[kernel.pid] - play_cpu0[kernel.pid]  # the machine's load does not change this
+            out["play_kernel_cpu_ms_per_picture"] = 1e3 * used / max(p1[1] - p0[1], 1)
+            out["play_kernel_cpu_share"] = used / (t1 - t0)
+            rss = rss[kernel.pid]
+        else:
+            rss = []
         if rss:
             mib = [(round(t, 1), round(r / 2**20, 1)) for t, r in rss]
             half = len(mib) // 2

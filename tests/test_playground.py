@@ -507,3 +507,18 @@ def test_gradient_chart_is_on_a_log_scale_and_curves_fit_the_epochs_trained():
     assert pg.view.ax_loss.get_xlim() == (0, 60) and pg.view.ax_accuracy.get_xlim() == (0, 60)
     pg.set(epochs=130)
     assert pg.view.ax_loss.get_xlim() == (0, 150)  # the next of 1, 1.2, 1.5, 2 ... x 10^k
+
+
+def test_a_long_play_keeps_a_bounded_number_of_rewind_points():
+    pg = small(epochs=0)
+    pg.max_snapshots = 8
+    pg.play()
+    for _ in range(12):  # 120 epochs: 25 snapshots every 5 epochs, thinned to at most 8
+        pg.tick()
+    pg.pause()
+    epochs = [e for e, _ in pg.run.history.snapshots]
+    assert len(epochs) <= 8 and epochs[0] == 0 and epochs[-1] == 120 and epochs == sorted(epochs)
+    pg.rewind.value = 50  # lands on the nearest point kept, and says which
+    shown, net = ins.net_at(pg.run, 50)
+    assert pg.shown_epoch == shown <= 50 and f"showing epoch {shown} of 120" in pg.status.value
+    assert pg.errors == []

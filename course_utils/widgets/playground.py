@@ -163,6 +163,7 @@ class Playground(PlaybackMixin, PanelBase):
         self.node_resolution = int(node_resolution)
         self.epochs_per_frame = int(epochs_per_frame)
         self.snapshot_every = int(snapshot_every)
+        self.max_snapshots = 500  # rewind points kept (thinned beyond, see inspection.thin_snapshots)
         self.run: ex.Run | None = None
         self.view: TrainingView | None = None
         self._view_task = None
@@ -508,6 +509,7 @@ class Playground(PlaybackMixin, PanelBase):
         the curves' epoch axis in coarse steps.
         """
         run = self.run
+        ins.thin_snapshots(run, self.max_snapshots)  # bounded memory however long Play runs
         live = net is None
         net = run.net if live else net
         features = run.settings.features
