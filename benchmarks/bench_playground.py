@@ -1,28 +1,35 @@
 """How fast is the Playground (notebook 06)? Kernel side and in a real browser.
 
-1. **Kernel side** (this process): a control's value change -> new PNGs in both images
+1. **Kernel side** (this process): a control's value change -> new PNGs in every image
    (rebuild data and network, train the epochs per change, heatmaps, node pictures,
    gradient norms, render). Setting ``widget.value`` runs the observers as a browser
-   message does. Also one Play tick.
+   message does. Also one Play frame (``tick``), wall clock and CPU, and the PNG sizes.
 2. **Browser** (Voila from ``tests/servers.py`` with the repository's ``voila.json``,
-   the system Chromium through Playwright):
+   the system Chromium through Playwright, a 1366 x 768 window), one run:
    - time to the first rendered picture: the first visit after the server starts (the
      kernel pool may still be filling) and a later visit (the pool is warm);
-   - slider change -> repainted picture: press an arrow key on the noise slider, time until
-     the picture's ``src`` changes (target p50 <= 300 ms);
-   - Play: epochs per second shown by the epoch counter over a fixed time.
-3. Optionally a screenshot of the dashboard for the README (``--screenshot docs/playground.png``).
+   - slider change -> repainted picture: press an arrow key on the noise slider; the page
+     itself stamps the key press and the output picture's next ``src`` change
+     (``performance.now()``, a MutationObserver). Target p50 <= 150 ms;
+   - Play: new output pictures per second as the page receives them (target >= 15), the
+     network diagram's rate, and the epochs per second the counter shows;
+   - the kernel's memory (RSS) while Play runs for ``--memory-seconds`` (the issue asks for
+     300; the default is short), sampled every 5 s: it should not grow.
+3. Optionally a screenshot of the first screen (``--screenshot``; the README's picture comes
+   from the layout test, ``COURSE_SCREENSHOTS=docs pytest tests/test_playground_browser.py -k layout``).
 
     .venv/bin/python benchmarks/bench_playground.py [--changes 20] [--play-seconds 10]
-                                                     [--screenshot docs/playground.png] [--no-browser]
+                                                     [--memory-seconds 30] [--screenshot x.png]
+                                                     [--no-browser]
 
-Results are printed and written to benchmarks/results/bench_playground.json. Nothing fails
-on a slow figure: a shared 2-core machine is noisy.
+Results are printed and written to benchmarks/results/bench_playground.json, with the load
+average before and after: nothing fails on a slow figure, and a shared 2-core machine is noisy.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sys
 import time
@@ -36,7 +43,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from course_utils.widgets.playground import Playground  # noqa: E402
 
-SLIDER_TARGET_MS = 300.0
+SLIDER_TARGET_MS = 150.0
+PLAY_TARGET = 15.0  # new output pictures per second during Play
 IMG = "img.playground-image"
 
 
@@ -55,20 +63,52 @@ def kernel_side(n_changes: int) -> dict:
         times.append(time.perf_counter() - t0)
     pg.reset()
     pg.play()
-    ticks = []
-    for _ in range(30):
-        t0 = time.perf_counter()
+    ticks, cpu = [], []
+    for _ in range(60):
+        t0, c0 = time.perf_counter(), time.process_time()
         pg.tick()
         ticks.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
     pg.pause()
     tick = pct(ticks, 50)
     return {"change_p50_ms": 1e3 * pct(times, 50), "change_p95_ms": 1e3 * pct(times, 95),
-            "tick_p50_ms": 1e3 * tick, "epochs_per_tick": pg.epochs_per_frame,
+            "tick_p50_ms": 1e3 * tick, "tick_cpu_p50_ms": 1e3 * pct(cpu, 50), "epochs_per_tick": pg.epochs_per_frame,
             "kernel_epochs_per_s": pg.epochs_per_frame / tick,
-            "png_kib": len(pg.image.value) / 1024, "network_png_kib": len(pg.network_image.value) / 1024}
+            "png_kib": len(pg.image.value) / 1024,
+            "curves_png_kib": len(getattr(pg, "curves_image", pg.image).value) / 1024,
+            "network_png_kib": len(pg.network_image.value) / 1024}
 
 
-def browser_side(n_changes: int, play_seconds: float, screenshot: str | None) -> dict:
+# In-page timing: every change of the output picture's ``src`` (a MutationObserver) and
+# every key press, stamped with performance.now() - no polling from Python in between.
+RECORDER_JS = """() => {
+    const rec = window.__pg = {pictures: [], network: [], keys: []};
+    const watch = (sel, into) => new MutationObserver(() => into.push(performance.now()))
+        .observe(document.querySelector(sel), {attributes: true, attributeFilter: ['src']});
+    watch('img.playground-image', rec.pictures);
+    watch('img.playground-network', rec.network);
+    document.addEventListener('keydown', () => rec.keys.push(performance.now()), true);
+}"""
+
+VIEWPORT = (1366, 768)
+
+
+def kernel_processes(url: str) -> list:
+    """The ipykernel processes started by the Voila server listening at ``url``."""
+    import psutil
+
+    port = url.rsplit(":", 1)[1].split("/")[0]
+    for proc in psutil.process_iter(["cmdline"]):
+        if f"--port={port}" in (proc.info["cmdline"] or []):
+            return [p for p in proc.children(recursive=True) if "ipykernel" in " ".join(p.cmdline())]
+    return []
+
+
+def cpu_now(kernels) -> dict:
+    return {p.pid: sum(p.cpu_times()[:2]) for p in kernels}
+
+
+def browser_side(n_changes: int, play_seconds: float, memory_seconds: float, screenshot: str | None) -> dict:
     from browser import VOILA_TEST_ARGS, launch_chromium, new_page, wait_for_new_src, why_no_browser
     from servers import voila_server
 
@@ -76,42 +116,78 @@ def browser_side(n_changes: int, play_seconds: float, screenshot: str | None) ->
     if reason:
         print(f"browser part skipped: {reason}")
         return {"skipped": reason}
-    out = {}
+    out = {"viewport": list(VIEWPORT)}
     with voila_server("notebooks/06_playground.ipynb", VOILA_TEST_ARGS) as url, launch_chromium() as b:
         for label in ("first_visit", "later_visit"):
-            page = new_page(b, timeout_ms=300_000)
+            page = new_page(b, timeout_ms=300_000, viewport=VIEWPORT)
             t0 = time.perf_counter()
             page.goto(url, wait_until="domcontentloaded")
             src = wait_for_new_src(page, IMG, None, 300_000)
             out[f"{label}_picture_s"] = time.perf_counter() - t0
             if label == "first_visit":
                 page.context.close()
-        # Slider -> picture, keyboard on the noise slider (right, left, right, ...).
+        time.sleep(1.0)  # the last messages of the first picture
+        page.evaluate(RECORDER_JS)
+        # Slider -> picture, keyboard on the noise slider (right, left, right, ...), timed in the page.
         handle = page.locator(".pg-noise .noUi-handle")
-        times = []
         for i in range(n_changes):
             handle.focus()
-            t0 = time.perf_counter()
+            n_before = page.evaluate("() => window.__pg.pictures.length")
             page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
-            src = wait_for_new_src(page, IMG, src)
-            times.append(time.perf_counter() - t0)
-            time.sleep(0.2)  # let the status and the network picture land too
-        out.update(slider_p50_ms=1e3 * pct(times, 50), slider_p95_ms=1e3 * pct(times, 95),
-                   slider_changes=len(times))
-        # Play: epochs per second as the learner sees them.
+            page.wait_for_function("(n) => window.__pg.pictures.length > n", arg=n_before)
+            time.sleep(0.3)  # let the status and the network picture land too
+        rec = page.evaluate("() => window.__pg")
+        times = [min(t for t in rec["pictures"] if t > k) - k for k in rec["keys"]
+                 if any(t > k for t in rec["pictures"])]
+        out.update(slider_p50_ms=pct(times, 50), slider_p95_ms=pct(times, 95), slider_min_ms=min(times),
+                   slider_max_ms=max(times), slider_changes=len(times))
+        # Play: new pictures per second as the page receives them, and the epochs shown.
         page.locator(".pg-reset").click()
         page.wait_for_function("() => document.querySelector('.pg-epoch').innerText === '0'")
+        time.sleep(0.5)
         page.locator(".pg-play").click()
         page.wait_for_function("() => parseInt(document.querySelector('.pg-epoch').innerText) > 0")
+        kernels = kernel_processes(url)  # the pool may have started a new one meanwhile
+        time.sleep(1.0)
+        play_cpu0 = cpu_now(kernels)
         e0, t0 = int(page.locator(".pg-epoch").inner_text()), time.perf_counter()
-        time.sleep(play_seconds)
-        e1, t1 = int(page.locator(".pg-epoch").inner_text()), time.perf_counter()
+        p0 = page.evaluate("() => [performance.now(), window.__pg.pictures.length, window.__pg.network.length]")
+        rss = {p.pid: [(0.0, p.memory_info().rss)] for p in kernels}
+        deadline = t0 + max(play_seconds, memory_seconds)
+        p1 = e1 = t1 = None
+        while time.perf_counter() < deadline:
+            time.sleep(min(5.0, max(0.0, deadline - time.perf_counter())))
+            now = time.perf_counter()
+            for p in kernels:
+                rss[p.pid].append((now - t0, p.memory_info().rss))
+            if p1 is None and now - t0 >= play_seconds:
+                e1, t1 = int(page.locator(".pg-epoch").inner_text()), now
+                play_cpu1 = cpu_now(kernels)
+                p1 = page.evaluate(
+                    "() => [performance.now(), window.__pg.pictures.length, window.__pg.network.length]")
         page.locator(".pg-play").click()
+        seconds = (p1[0] - p0[0]) / 1000.0
+        out["play_pictures_per_s"] = (p1[1] - p0[1]) / seconds
+        out["play_network_pictures_per_s"] = (p1[2] - p0[2]) / seconds
         out["play_epochs_per_s"] = (e1 - e0) / (t1 - t0)
+        out["play_seconds"] = seconds
+        kernel = max(kernels, key=lambda p: play_cpu1[p.pid] - play_cpu0[p.pid]) if kernels else None
+        if kernel:  # the page's kernel: the one that worked during Play
+            used = play_cpu1[kernel.pid] - play_cpu0[kernel.pid]  # the machine's load does not change this
+            out["play_kernel_cpu_ms_per_picture"] = 1e3 * used / max(p1[1] - p0[1], 1)
+            out["play_kernel_cpu_share"] = used / (t1 - t0)
+            rss = rss[kernel.pid]
+        else:
+            rss = []
+        if rss:
+            mib = [(round(t, 1), round(r / 2**20, 1)) for t, r in rss]
+            half = len(mib) // 2
+            out["kernel_rss_mib"] = mib
+            out["kernel_rss_growth_mib"] = round(mib[-1][1] - mib[half][1], 1)  # second half: after warm-up
+            out["memory_seconds"] = round(rss[-1][0], 1)
         if screenshot:
-            page.locator(".pg-show_test input").check()
             time.sleep(1.5)
-            page.locator(".playground").screenshot(path=str(ROOT / screenshot))
+            page.screenshot(path=str(ROOT / screenshot))
             out["screenshot"] = screenshot
         out["console_errors"] = page.console.errors
         page.context.close()
@@ -122,15 +198,20 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--changes", type=int, default=20)
     ap.add_argument("--play-seconds", type=float, default=10.0)
+    ap.add_argument("--memory-seconds", type=float, default=30.0,
+                    help="keep playing this long, sampling the kernel's memory (the issue asks for 300)")
     ap.add_argument("--screenshot", default=None)
     ap.add_argument("--no-browser", action="store_true")
     args = ap.parse_args()
-    result = {"machine": platform.platform(), "kernel": kernel_side(args.changes)}
+    result = {"machine": platform.platform(), "load_before": os.getloadavg(), "kernel": kernel_side(args.changes)}
     k = result["kernel"]
+    print(f"load average {result['load_before'][0]:.1f} on {os.cpu_count()} cores")
     print(f"kernel side: change p50 {k['change_p50_ms']:.0f} ms, p95 {k['change_p95_ms']:.0f} ms; "
-          f"Play tick p50 {k['tick_p50_ms']:.0f} ms ({k['kernel_epochs_per_s']:.0f} epochs/s)")
+          f"Play tick p50 {k['tick_p50_ms']:.0f} ms (CPU {k['tick_cpu_p50_ms']:.0f} ms, "
+          f"{k['kernel_epochs_per_s']:.0f} epochs/s); PNGs {k['png_kib']:.0f} + {k['curves_png_kib']:.0f} KiB, "
+          f"network {k['network_png_kib']:.0f} KiB")
     if not args.no_browser:
-        b = browser_side(args.changes, args.play_seconds, args.screenshot)
+        b = browser_side(args.changes, args.play_seconds, args.memory_seconds, args.screenshot)
         result["browser"] = b
         if "skipped" not in b:
             met = "met" if b["slider_p50_ms"] <= SLIDER_TARGET_MS else "NOT met"
@@ -138,7 +219,16 @@ def main() -> int:
                   f"{b['later_visit_picture_s']:.1f} s (later visit)")
             print(f"browser: slider -> picture p50 {b['slider_p50_ms']:.0f} ms, p95 {b['slider_p95_ms']:.0f} ms "
                   f"(target p50 <= {SLIDER_TARGET_MS:.0f} ms: {met})")
-            print(f"browser: Play {b['play_epochs_per_s']:.1f} epochs/s; console errors: {len(b['console_errors'])}")
+            print(f"browser: Play {b['play_pictures_per_s']:.1f} new pictures/s (target >= {PLAY_TARGET:.0f}), "
+                  f"network diagram {b['play_network_pictures_per_s']:.1f}/s, {b['play_epochs_per_s']:.0f} epochs/s; "
+                  f"kernel CPU {b.get('play_kernel_cpu_ms_per_picture', float('nan')):.0f} ms per picture "
+                  f"({100 * b.get('play_kernel_cpu_share', float('nan')):.0f} % of a core); "
+                  f"console errors: {len(b['console_errors'])}")
+            if "kernel_rss_mib" in b:
+                print(f"browser: kernel memory {b['kernel_rss_mib'][0][1]:.0f} -> {b['kernel_rss_mib'][-1][1]:.0f} MiB "
+                      f"over {b['memory_seconds']:.0f} s of Play (second half: {b['kernel_rss_growth_mib']:+.1f} MiB)")
+    result["load_after"] = os.getloadavg()
+    print(f"load average after: {result['load_after'][0]:.1f}")
     out = ROOT / "benchmarks" / "results" / "bench_playground.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2))

@@ -20,7 +20,7 @@ from .grid import heatmap_points
 from .model import MLP
 from .numeric import lookup
 
-__all__ = ["node_grids", "output_grid", "discretize", "snapshot_at", "net_at", "run_gradient_norms",
+__all__ = ["node_grids", "output_grid", "discretize", "snapshot_at", "thin_snapshots", "net_at", "run_gradient_norms",
            "export_state", "load_network", "EXPORT_FORMAT", "HiddenUnits", "hidden_units",
            "hidden_features", "HiddenSpace", "PROJECTIONS", "hidden_space"]
 
@@ -90,6 +90,15 @@ def snapshot_at(run: Run, epoch: int) -> tuple[int, list]:
     epochs = [e for e, _ in snaps]
     i = int(np.searchsorted(epochs, int(epoch), side="right")) - 1
     return snaps[max(i, 0)]
+
+
+def thin_snapshots(run: Run, keep: int = 500) -> None:
+    """Keep at most ``keep`` weight snapshots, so a run left playing for hours holds bounded
+    memory: past ``keep``, every other snapshot is dropped (the first and the latest stay),
+    and rewinding lands on the nearest one kept, which :func:`snapshot_at` reports."""
+    snaps = run.history.snapshots
+    while len(snaps) > max(int(keep), 2):
+        snaps[:] = [*snaps[:-1][::2], snaps[-1]]
 
 
 def net_at(run: Run, epoch: int) -> tuple[int, MLP]:

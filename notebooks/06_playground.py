@@ -16,22 +16,32 @@
 # %% [markdown]
 # # 6. The Playground
 #
-# Everything at once: pick a dataset, the input features, the shape of the network, the
-# activation and the training settings, and watch the network learn. It is the TensorFlow
-# Playground's experience inside Jupyter (served as a dashboard by Voila: `make dashboard`),
-# plus what it lacks: every activation of this course (leaky ReLU and GELU too), a choice of
-# optimizer, accuracy beside the loss, the gradient reaching each layer, a **rewind** slider,
-# **Reset to the same initial weights**, presets from the URL, and exports.
+# Everything at once, left to right: data, features, network, output. Press **Play**; how to
+# read each picture is explained below the dashboard.
+
+# %%
+from course_utils.widgets.playground import Playground, query_string
+
+Playground(query_string())
+
+# %% [markdown]
+# ## What it is
+#
+# The TensorFlow Playground's experience inside Jupyter (served as a dashboard by Voila:
+# `make dashboard`), plus what it lacks: every activation of this course (leaky ReLU and GELU
+# too), a choice of optimizer, accuracy beside the loss, the gradient reaching each layer, a
+# **rewind** slider, **Reset to the same initial weights**, presets from the URL, and exports.
 #
 # **What you see.** The big picture is the network's output over the whole input square:
 # orange means class 0, blue class 1, white undecided (for the regression datasets *plane* and
 # *multi_gauss*: orange negative, blue positive). Circles are training points, triangles test
-# points (tick *show test data*). Beside it: train (solid) and test (dashed) loss and accuracy.
-# Below it, the network itself: every neuron draws its own output over the input square, every
+# points (tick *show test data*). Beneath it: train (solid) and test (dashed) loss and accuracy.
+# In the middle, the network itself: every neuron draws its own output over the input square, every
 # weight is a line (blue positive, orange negative, thicker when larger) and every bias is a
 # small square at its neuron's corner - the output unit's bias is written out. The bar chart
-# shows how large the gradient reaching each weight matrix is (small bars near the input:
-# vanishing gradients).
+# under it shows how large the gradient reaching each weight matrix is, on a log scale: each
+# step up the axis is ten times larger, so bars several steps shorter near the input are
+# vanishing gradients.
 #
 # **Which loss?** Classification uses a sigmoid output with binary cross-entropy (a network
 # that learned nothing scores ln 2 = 0.693); regression a linear output with squared error. The
@@ -42,9 +52,6 @@
 # The TensorFlow Playground uses squared error on a tanh output instead; the boundaries look
 # the same.
 
-# %%
-from course_utils.widgets.playground import Playground, query_string
-
 # %% [markdown]
 # **How to use it.** Every change of a control rebuilds the data and the network from their
 # seeds and trains *train epochs* epochs (0: stay at epoch 0, then press Play). **Play** keeps
@@ -53,9 +60,6 @@ from course_utils.widgets.playground import Playground, query_string
 # boundary as it was earlier in training. **Export** makes download links for the settings and
 # weights (JSON) and for the pictures (PNG), and prints a share link. If training diverges
 # (try learning rate 10) the dashboard says so in words and keeps the last good weights.
-
-# %%
-Playground(query_string())
 
 # %% [markdown]
 # **Presets for a lesson.** Add settings to the dashboard's URL, and list the controls to

@@ -107,8 +107,11 @@ class ConsoleLog:
 LOOPBACK = re.compile(r"^(https?|wss?)://(127\.0\.0\.1|localhost)(:\d+)?/")
 
 
-def new_page(browser, timeout_ms: int = DEFAULT_TIMEOUT_MS):
+def new_page(browser, timeout_ms: int = DEFAULT_TIMEOUT_MS, viewport: tuple[int, int] = (1400, 1000)):
     """A fresh page (own context: no shared storage) that never leaves the machine.
+
+    ``viewport`` is the window's (width, height) in CSS pixels (the layout test and the
+    Playground benchmark use 1366 x 768, a common projector).
 
     Console errors are collected in ``page.console`` (a :class:`ConsoleLog`). Requests to
     anything but 127.0.0.1 are answered locally with an empty body and listed in
@@ -117,7 +120,7 @@ def new_page(browser, timeout_ms: int = DEFAULT_TIMEOUT_MS):
     (Voila's ``lab`` template links Font Awesome from cdn.jsdelivr.net; the fonts are
     also bundled, so an empty answer changes nothing visible.)
     """
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
     page = context.new_page()
     page.set_default_timeout(timeout_ms)
     page.console = ConsoleLog().attach(page)
@@ -157,6 +160,25 @@ def page(browser):
 
 
 # ------------------------------------------------------------------ page helpers
+def save_screenshot(page, name: str, tmp_dir: Path) -> Path:
+    """Save the page's viewport as a small PNG (a 256-colour palette, optimised) and return its path.
+
+    Written to ``$COURSE_SCREENSHOTS/<name>`` when that variable is set (e.g.
+    ``COURSE_SCREENSHOTS=docs`` refreshes the README's picture), else into ``tmp_dir``.
+    """
+    import io
+
+    from PIL import Image
+
+    folder = Path(os.environ.get("COURSE_SCREENSHOTS") or tmp_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    picture = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
+    picture.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(path, format="png", optimize=True)
+    return path
+
+
+
 ERROR_OUTPUT_SELECTORS = (
     '[data-mime-type="application/vnd.jupyter.stderr"]',
     '[data-mime-type="application/vnd.jupyter.error"]',

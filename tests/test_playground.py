@@ -491,3 +491,97 @@ def test_switching_between_two_and_three_classes_swaps_the_head_and_the_picture(
     from matplotlib.colors import to_rgb
     pure = np.array([to_rgb(c) for c in class_colours(3)])
     assert np.isclose(values.reshape(-1, 1, 3), pure[None]).all(axis=2).any(axis=1).all()
+
+
+# ------------------------------------------------------------------ layout and Play speed (#12 parts 4, 5)
+def test_controls_stand_under_their_headings_most_used_first():
+    from course_utils.widgets.playground import CONTROL_GROUPS
+
+    pg = small()
+    assert list(CONTROL_GROUPS) == ["Data", "Features", "Network", "Training", "Your own data"]
+    for heading, names in CONTROL_GROUPS.items():
+        box = pg.group_boxes[heading]
+        assert heading in box.children[0].value
+        assert list(box.children[1:]) == [pg.parts[name][-1] for name in names]
+    assert CONTROL_GROUPS["Data"][0] == "dataset" and CONTROL_GROUPS["Training"][0] == "learning_rate"
+    # Every setting's control stands in a group (none is lost in the move).
+    grouped = {w for box in pg.group_boxes.values() for w in box.children}
+    for name in ("dataset", "noise", "train", "activation", "learning_rate", "optimizer", "batch_size",
+                 "regularization", "reg_rate", "epochs", "seed"):
+        assert pg.controls[name] in grouped, name
+    # The output picture is large and shown at its own size; the curves are a picture of their own.
+    assert int(pg.image.layout.width.rstrip("px")) >= 360
+    assert pg.curves_image.value[:8] == b"\x89PNG\r\n\x1a\n" and pg.curves_image.value != pg.image.value
+
+
+def test_play_frames_redraw_the_diagram_less_often_and_catch_up_on_pause():
+    pg = small(epochs=0, network_every=3600.0)  # at most one diagram an hour while playing
+    pg.play()
+    net_png, first = pg.network_image.value, pg.network_redraws
+    for _ in range(3):
+        png, curves = pg.image.value, pg.curves_image.value
+        pg.tick()
+        assert pg.image.value != png and pg.curves_image.value != curves  # every frame
+    assert pg.network_redraws == first and pg.network_image.value == net_png  # not the diagram
+    assert '<b class="pg-epoch">30</b>' in pg.epoch_label.value and "epoch 30" in pg.status.value
+    assert pg.view.ax_loss.get_xlim() == (0, 50)  # while playing the epoch axis grows in 1, 2, 5 steps
+    pg.pause()  # Play stops: the diagram catches up with the latest network, the axis fits again
+    assert pg.network_redraws == first + 1 and pg.network_image.value != net_png
+    assert pg.view.ax_loss.get_xlim() == (0, 30)
+    assert pg.rewind.max == pg.run.epoch == 3 * pg.epochs_per_frame
+    heights = [bar.get_height() for bar in pg.network.bars]
+    np.testing.assert_allclose(heights, ins.run_gradient_norms(pg.run))
+    pg.step()  # anything but a Play frame draws the diagram at once
+    assert pg.network_redraws == first + 2
+
+
+def test_a_tick_in_the_kernel_defers_its_frame_and_returns_at_once():
+    """In a kernel (an event loop running), a tick only schedules its frame, so the kernel
+    reports idle and the browser's next tick travels while the frame is drawn; a tick that
+    finds a frame still waiting is dropped, and a frame that runs after Pause does nothing."""
+    import asyncio
+
+    pg = small(epochs=0)
+
+    async def scenario():
+        pg.play()
+        pg.timer.value += 1
+        assert pg.run.epoch == 0  # scheduled, not drawn yet
+        pg.timer.value += 1  # the first frame still waits: dropped
+        await asyncio.sleep(0.01)
+        assert pg.run.epoch == pg.epochs_per_frame and pg.dropped_ticks == 1
+        pg.timer.value += 1
+        pg.pause()  # before the loop ran that frame
+        await asyncio.sleep(0.01)
+        assert pg.run.epoch == pg.epochs_per_frame
+
+    asyncio.run(scenario())
+    assert pg.errors == []
+
+
+def test_gradient_chart_is_on_a_log_scale_and_curves_fit_the_epochs_trained():
+    pg = small(epochs=60)
+    ax = pg.network.ax_grad
+    assert ax.get_yscale() == "log"
+    lo, hi = ax.get_ylim()
+    norms = ins.run_gradient_norms(pg.run)
+    assert lo <= norms.min() and norms.max() <= hi
+    assert np.log10(lo) == int(np.log10(lo)) and np.log10(hi) == int(np.log10(hi))  # whole decades
+    assert pg.view.ax_loss.get_xlim() == (0, 60) and pg.view.ax_accuracy.get_xlim() == (0, 60)
+    pg.set(epochs=130)
+    assert pg.view.ax_loss.get_xlim() == (0, 150)  # the next of 1, 1.2, 1.5, 2 ... x 10^k
+
+
+def test_a_long_play_keeps_a_bounded_number_of_rewind_points():
+    pg = small(epochs=0)
+    pg.max_snapshots = 8
+    pg.play()
+    for _ in range(12):  # 120 epochs: 25 snapshots every 5 epochs, thinned to at most 8
+        pg.tick()
+    pg.pause()
+    epochs = [e for e, _ in pg.run.history.snapshots]
+    assert len(epochs) <= 8 and epochs[0] == 0 and epochs[-1] == 120 and epochs == sorted(epochs)
+    pg.rewind.value = 50  # lands on the nearest point kept, and says which
+    shown, net = ins.net_at(pg.run, 50)
+    assert pg.shown_epoch == shown <= 50 and f"showing epoch {shown} of 120" in pg.status.value
+    assert pg.errors == []

@@ -15,7 +15,7 @@ import time
 import pytest
 
 from browser import (  # noqa: F401  (browser and page are pytest fixtures)
-    VOILA_TEST_ARGS, browser, error_outputs, new_page, page, require_browser, wait_for_new_src,
+    VOILA_TEST_ARGS, browser, error_outputs, new_page, page, require_browser, save_screenshot, wait_for_new_src,
 )
 from servers import voila_server
 
@@ -24,6 +24,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 NOTEBOOK = "notebooks/06_playground.ipynb"
 IMG = "img.playground-image"
 NET_IMG = "img.playground-network"
+CURVES_IMG = "img.playground-curves"
+PROJECTOR = (1366, 768)  # a common projector: the first screen must hold the instrument
+# What a teacher uses most: visible at 1366 x 768 without scrolling.
+MAIN_CONTROLS = ("dataset", "noise", "features", "activation", "layers", "learning_rate", "play", "step", "reset")
 STATUS = ".playground-status"
 # The first visit can wait for the kernel pool to fill, then run the notebook: be patient.
 FIRST_LOAD_MS = 240_000
@@ -215,3 +219,50 @@ def test_a_three_class_preset_shows_three_classes_and_names_its_loss(page, serve
     assert page.locator(".playground-notice").inner_text().strip() == ""
     assert error_outputs(page) == []
     page.console.assert_clean()
+
+
+def _box(page, selector: str) -> dict:
+    box = page.locator(selector).first.bounding_box()
+    assert box is not None and box["width"] > 0 and box["height"] > 0, f"{selector} is not shown"
+    return box
+
+
+def test_layout_at_1366x768_reads_like_an_instrument(browser, server, tmp_path):
+    """At a projector's 1366 x 768 the output picture (>= 360 px wide), the network diagram and
+    the main controls are on the first screen; the page reads left to right (controls,
+    network, output) under plain headings; Tab walks the transport buttons and Enter works."""
+    page = new_page(browser, viewport=PROJECTOR)
+    try:
+        open_dashboard(page, server)
+        page.wait_for_selector(f"{NET_IMG}[src]")
+        page.wait_for_selector(f"{CURVES_IMG}[src]")
+        width, height = PROJECTOR
+        assert page.evaluate("() => window.scrollY") == 0
+        for selector in (IMG, NET_IMG, *(f".pg-{name}" for name in MAIN_CONTROLS)):
+            box = _box(page, selector)
+            assert box["x"] >= 0 and box["x"] + box["width"] <= width, f"{selector} leaves the screen sideways: {box}"
+            assert box["y"] >= 0 and box["y"] + box["height"] <= height, f"{selector} is below the fold: {box}"
+        picture, network, curves = _box(page, IMG), _box(page, NET_IMG), _box(page, CURVES_IMG)
+        assert picture["width"] >= 360
+        assert _box(page, ".pg-dataset")["x"] < network["x"] < picture["x"], "not left to right"
+        assert curves["y"] >= picture["y"] + picture["height"], "the curves belong beneath the picture"
+        status = _box(page, STATUS)
+        assert picture["y"] + picture["height"] <= status["y"] < curves["y"], "the status line belongs under the picture"
+        assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), "horizontal scrolling"
+        headings = page.locator(".playground .pg-heading").all_inner_texts()
+        for heading in ("Data", "Features", "Network", "Training"):
+            assert heading in headings
+            assert _box(page, f".pg-group-{heading.lower()}")["y"] < height
+        save_screenshot(page, "playground.png", tmp_path)
+
+        # Keyboard: from Play, Tab reaches Step; Enter on it trains one more frame.
+        start = epoch(page)
+        page.locator(".pg-play").focus()
+        page.keyboard.press("Tab")
+        assert page.evaluate("() => document.activeElement.closest('.pg-step') !== null")
+        page.keyboard.press("Enter")
+        page.wait_for_function(f"() => parseInt(document.querySelector('.pg-epoch').innerText) > {start}")
+        assert error_outputs(page) == []
+        page.console.assert_clean()
+    finally:
+        page.context.close()

@@ -110,12 +110,15 @@ def draw_curves(ax_loss=None, ax_acc=None, history=None, max_epochs: int = 300, 
     return lines
 
 
-def update_curves(lines: dict, history, max_epochs: int = 0) -> None:
+def update_curves(lines: dict, history, max_epochs: int = 0, coarse: bool = False) -> None:
     """Put ``history`` into the lines from :func:`draw_curves`, rescaling the axes.
 
-    The x-axis spans at least ``max_epochs``; the loss axis starts at 0 and reaches a
-    little above the largest finite loss (at least 1, at most 5: a loss that explodes
-    beyond is reported in words by the caller, not drawn off the chart).
+    The x-axis spans at least ``max_epochs``, and beyond it is fitted to the epochs
+    trained: the next of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 x 10^k, or with ``coarse`` (while
+    Play adds epochs: every new range costs a redraw of the axes) of 1, 2, 5 x 10^k. The
+    loss axis starts at 0 and reaches a little above the largest finite loss (at least 1,
+    at most 5: a loss that explodes beyond is reported in words by the caller, not drawn
+    off the chart).
     """
     n = history.epochs_run
     epochs = np.arange(1, n + 1)
@@ -126,11 +129,12 @@ def update_curves(lines: dict, history, max_epochs: int = 0) -> None:
         if name.endswith("accuracy"):
             values = 100.0 * values
         line.set_data(epochs, values)
-    # Coarse steps (doubling the range, loss in halves) so the axes - and the live view's
-    # cached frame - change rarely while Play adds epochs.
+    # Fitted to the epochs trained, in steps (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 x 10^k: at most
+    # a fifth of the axis empty; loss in halves) so the axes - and the live view's cached
+    # frame - change now and then, not on every frame, while Play adds epochs.
     x_max = max(1, int(max_epochs))
-    while x_max < n:
-        x_max *= 2
+    if n > x_max:
+        x_max = _fitted_top(n, COARSE_STEPS if coarse else FINE_STEPS)
     loss_line = lines["train_loss"]
     ax_loss = loss_line.axes
     for name, line in lines.items():
@@ -148,6 +152,16 @@ def update_curves(lines: dict, history, max_epochs: int = 0) -> None:
         ax_loss.set_ylim(0.0, top)
     if "clip_note" in lines:
         _mark_clipped(lines, history, top)
+
+
+FINE_STEPS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)  # at most a fifth of the axis empty
+COARSE_STEPS = (1.0, 2.0, 5.0, 10.0)
+
+
+def _fitted_top(n: int, steps=FINE_STEPS) -> int:
+    """The smallest of ``steps`` x 10^k (k >= 1) at or above ``n``."""
+    k = 10 ** max(int(math.floor(math.log10(max(n, 1)))), 1)
+    return next(int(round(step * k)) for step in steps if step * k >= n)
 
 
 def clipped_note(history, top: float) -> str:

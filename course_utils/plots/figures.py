@@ -5,7 +5,6 @@ and draw them; they never train.
 """
 from __future__ import annotations
 
-import io
 
 import numpy as np
 from matplotlib.lines import Line2D
@@ -14,7 +13,9 @@ from ..data import DOMAIN
 from .boundary import (boundary_handle, draw_boundary, draw_heatmap, draw_live_boundary, draw_points,
                        live_boundary_artists, update_heatmap, update_live_boundary, update_points)
 from .curves import LOSS_SCALE, draw_curves, update_curves
-from .style import class_colours, figure_png, new_figure, takeaway_title, wrap_text
+from ..numeric import lookup
+from .style import (ARRANGEMENTS, class_colours, figure_png, new_figure, pixels_png, takeaway_title,
+                    wrap_text)
 
 __all__ = ["points_legend", "scenario_figure", "comparison_figure", "TrainingView", "describe"]
 
@@ -143,17 +144,24 @@ class TrainingView:
     """
 
     def __init__(self, resolution: int = 100, figsize=(10.0, 3.4), dpi: int = 100,
-                 task: str = "classification", n_classes: int = 2):
+                 task: str = "classification", n_classes: int = 2, arrangement: str = "row"):
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-        if task not in ("classification", "regression"):
-            raise ValueError(f"Unknown task {task!r}. Choose one of: classification, regression.")
+        lookup({"classification": 0, "regression": 0}, task, "task")
+        lookup(ARRANGEMENTS, arrangement, "arrangement")
+        self.arrangement = arrangement
         self.resolution = resolution
         self.task = task
         self.n_classes = int(n_classes)
-        self.fig, axes = new_figure(figsize, dpi=dpi, ncols=3, gridspec_kw={"width_ratios": [1.0, 1.2, 1.2]})
+        if arrangement == "row":
+            self.fig, axes = new_figure(figsize, dpi=dpi, ncols=3,
+                                        gridspec_kw={"width_ratios": [1.0, 1.2, 1.2]})
+            self.ax_boundary, self.ax_loss, self.ax_accuracy = axes
+        else:  # the boundary large on top, the two curves side by side beneath it
+            self.fig, axes = new_figure(figsize, dpi=dpi, mosaic=[["b", "b"], ["l", "a"]],
+                                        height_ratios=[2.4, 1.0])
+            self.ax_boundary, self.ax_loss, self.ax_accuracy = axes["b"], axes["l"], axes["a"]
         self.canvas = FigureCanvasAgg(self.fig)
-        self.ax_boundary, self.ax_loss, self.ax_accuracy = axes
         blank = None if self.n_classes == 2 else np.full((resolution, resolution, self.n_classes),
                                                          1.0 / self.n_classes)
         self.heatmap = draw_heatmap(self.ax_boundary, blank, resolution=resolution)
@@ -163,8 +171,10 @@ class TrainingView:
         # The line moves in place (set_data); a contour is redrawn (see update_live_boundary).
         self.boundary = draw_live_boundary(self.ax_boundary, animated=True)
         # Outside the heatmap, so the frame bitmap can hold it.
-        legend = points_legend(self.ax_boundary, loc="upper center", bbox_to_anchor=(0.5, -0.17), ncols=2,
-                               columnspacing=0.8, boundary=task == "classification", n_classes=self.n_classes)
+        below = -0.17 if arrangement == "row" else -0.1
+        legend = points_legend(self.ax_boundary, loc="upper center", bbox_to_anchor=(0.5, below),
+                               ncols=2 if arrangement == "row" else 4, columnspacing=0.8,
+                               boundary=task == "classification", n_classes=self.n_classes)
         self.title = self.ax_boundary.set_title("epoch 0", fontsize="medium")
         self.curves = draw_curves(self.ax_loss, self.ax_accuracy, n_classes=self.n_classes)
         if task == "regression":
@@ -181,6 +191,7 @@ class TrainingView:
         self._limit_keys: dict = {}
         self._frames: dict = {}  # axis ranges -> (frame bitmap, curve axes' extents), a few kept
         self.frames_redrawn = 0  # how often the frame bitmap was rebuilt (for tests and benchmarks)
+        self._split = None  # pixel row between the boundary picture and the curves (stacked)
 
     def _for_regression(self, legend) -> None:
         self.heatmap.set_clim(-1.0, 1.0)
@@ -200,7 +211,7 @@ class TrainingView:
         update_points(self.test_points, X_test, y_test)
 
     def update(self, grid, history, max_epochs: int = 0, alert: str | None = None, line=None,
-               boundary: bool = True) -> None:
+               boundary: bool = True, playing: bool = False) -> None:
         """New heatmap values, decision boundary, curves and epoch counter.
 
         Parameters
@@ -216,13 +227,16 @@ class TrainingView:
             line. Without it, the boundary is the 0.5 contour of ``grid``.
         boundary : bool
             False draws no boundary (a diverged network). Never drawn for regression.
+        playing : bool
+            A Play frame: the epoch axis grows in coarse steps (``update_curves``), so the
+            frame behind the curves is redrawn rarely; draw once more without it when Play stops.
         """
         update_heatmap(self.heatmap, grid)
         if boundary and self.task == "classification":
             update_live_boundary(self.boundary, line=line, values=None if line is not None else grid)
         else:
             update_live_boundary(self.boundary)
-        update_curves(self.curves, history, max_epochs)
+        update_curves(self.curves, history, max_epochs, coarse=playing)
         self.title.set_text(f"epoch {history.epochs_run}")
         self.alert.set_text(alert or "")
         self.alert.set_visible(bool(alert))
@@ -312,11 +326,35 @@ class TrainingView:
                 self.fig.draw_artist(artist)
         return np.asarray(self.canvas.buffer_rgba())
 
-    def png(self) -> bytes:
-        """The current picture as PNG bytes (light compression: speed matters here)."""
-        from PIL import Image
+    def png(self, region: str | None = None) -> bytes:
+        """The current picture as PNG bytes (a palette PNG: small and fast, see ``pixels_png``).
 
+        ``region`` (stacked arrangement only): ``"boundary"`` for the output picture with its
+        title and legend, ``"curves"`` for the loss and accuracy beneath it; None for all.
+        """
+        return self.pngs((region,))[0]
+
+    def pngs(self, regions) -> list:
+        """One render, then a PNG for each of ``regions`` (names as in :meth:`png`)."""
         pixels = self.render()
-        buf = io.BytesIO()
-        Image.fromarray(pixels[..., :3]).save(buf, format="png", compress_level=1)
-        return buf.getvalue()
+        out = []
+        for region in regions:
+            part = pixels
+            if region is not None:
+                if self.arrangement != "stacked":
+                    raise ValueError("Regions exist in the stacked arrangement only (TrainingView(arrangement="
+                                     "'stacked')).")
+                split = self._split_row()
+                part = lookup({"boundary": pixels[:split], "curves": pixels[split:]}, region, "region")
+            out.append(pixels_png(part))
+        return out
+
+    def _split_row(self) -> int:
+        """The pixel row (from the top) between the boundary's legend and the curves' titles."""
+        if self._split is None:
+            renderer = self.canvas.get_renderer()
+            height = self.canvas.buffer_rgba().shape[0]
+            bottom_of_boundary = self.ax_boundary.get_tightbbox(renderer).y0  # display units: from the bottom
+            top_of_curves = max(ax.get_tightbbox(renderer).y1 for ax in (self.ax_loss, self.ax_accuracy))
+            self._split = int(round(height - (bottom_of_boundary + top_of_curves) / 2.0))
+        return self._split

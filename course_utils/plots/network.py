@@ -15,8 +15,6 @@ gradient norms) and never train.
 """
 from __future__ import annotations
 
-import io
-
 import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize, to_rgba
@@ -25,7 +23,9 @@ from matplotlib.patches import Rectangle
 
 from matplotlib.colors import LinearSegmentedColormap
 
-from .style import CLASS_COLOURS, HEATMAP_CMAP, REFERENCE_COLOUR, TRAIN_COLOUR, class_colours, new_figure
+from ..numeric import lookup
+from .style import (ARRANGEMENTS, CLASS_COLOURS, HEATMAP_CMAP, REFERENCE_COLOUR, TRAIN_COLOUR, class_colours,
+                    new_figure, pixels_png)
 
 __all__ = ["draw_network", "update_network", "node_positions", "weight_styles", "draw_gradient_norms",
            "update_gradient_norms", "NetworkView"]
@@ -206,14 +206,23 @@ def update_network(artists: dict, params, node_values) -> None:
         text.set_text(f"bias {float(b_out):+.2f}")
 
 
-def draw_gradient_norms(ax, n_layers: int):
-    """Bars for the gradient norm reaching each weight matrix (input side first).
+GRADIENT_FLOOR = 1e-12
+"""A gradient norm of exactly 0 cannot sit on a log axis: its bar is drawn at this floor."""
 
+
+def draw_gradient_norms(ax, n_layers: int):
+    """Bars for the gradient norm reaching each weight matrix (input side first), on a log scale.
+
+    A log scale because orders of magnitude are the point: a vanishing gradient is a bar
+    several decades shorter than its neighbours, not an invisible sliver.
     Returns the BarContainer; fill it with :func:`update_gradient_norms`.
     """
     labels = [f"W{i + 1}" for i in range(n_layers)]
-    bars = ax.bar(labels, np.zeros(n_layers), color=TRAIN_COLOUR, edgecolor="black", linewidth=0.5)
-    ax.set_ylabel("gradient norm ||dL/dW||")
+    bars = ax.bar(labels, np.full(n_layers, GRADIENT_FLOOR), color=TRAIN_COLOUR, edgecolor="black",
+                  linewidth=0.5)
+    ax.set_yscale("log")
+    ax.set_ylim(1e-3, 1.0)
+    ax.set_ylabel("||dL/dW|| (log scale)")
     ax.set_xlabel("weights, input side -> output")
     ax.set_title("gradient per layer", fontsize="small")
     ax.tick_params(labelsize="x-small")
@@ -221,45 +230,59 @@ def draw_gradient_norms(ax, n_layers: int):
 
 
 def update_gradient_norms(bars, norms) -> None:
-    """New heights; the y-axis is rescaled to the largest finite norm."""
+    """New heights; the log axis spans whole decades around the finite norms.
+
+    The range only grows while the same diagram is shown (a new diagram starts afresh), so
+    the axis - and the cached frame behind the bars - changes rarely while Play trains.
+    """
     norms = np.nan_to_num(np.asarray(norms, dtype=float), nan=0.0, posinf=0.0)
     for bar, h in zip(bars, norms):
-        bar.set_height(h)
+        bar.set_height(max(h, GRADIENT_FLOOR))
     ax = bars[0].axes if len(bars) else None
     if ax is not None:
-        top = _nice_top(float(norms.max()) if norms.size else 0.0)
-        if ax.get_ylim() != (0.0, top):
-            ax.set_ylim(0.0, top)
+        lo, hi = _decades(norms)
+        old_lo, old_hi = ax.get_ylim()
+        lo, hi = min(lo, old_lo), max(hi, old_hi)
+        if (lo, hi) != (old_lo, old_hi):
+            ax.set_ylim(lo, hi)
 
 
-def _nice_top(value: float) -> float:
-    """The next of 1, 2, 5 x 10^k above ``value`` (the axis changes rarely while training)."""
-    if not value > 0:
-        return 1.0
-    exp = np.floor(np.log10(value))
-    for m in (1.0, 2.0, 5.0, 10.0):
-        if m * 10 ** exp >= value * 1.05:
-            return float(m * 10 ** exp)
-    return float(10 ** (exp + 1))
+def _decades(norms) -> tuple[float, float]:
+    """The whole powers of ten around the positive ``norms`` (at most 8 decades, at least 1)."""
+    positive = norms[norms > 0]
+    if positive.size == 0:
+        return 1e-3, 1.0
+    hi = 10.0 ** np.ceil(np.log10(positive.max() * 1.05))
+    lo = 10.0 ** np.floor(np.log10(positive.min()))
+    lo = max(lo, hi * 1e-8)
+    return float(min(lo, hi / 10.0)), float(hi)
 
 
 class NetworkView:
     """A figure with the diagram and the gradient chart, rebuilt when the shape changes.
 
     Holds no maths: :meth:`update` takes parameters and arrays computed elsewhere.
+    ``arrangement="row"`` puts the gradient chart beside the diagram, ``"stacked"`` beneath it.
 
     Rendering is blitted, as in ``TrainingView``: labels, frames and axes are drawn once
     into a cached bitmap; each picture restores it and draws only what changes (node
     pictures, weights, biases, gradient bars). The bitmap is redrawn when the shape
-    changes or the gradient axis steps to a new range.
+    changes or the gradient axis steps to a new range (then without a new layout, so the
+    diagram does not move).
     """
 
-    def __init__(self, figsize=(9.0, 3.6), dpi: int = 72, resolution: int = 20):
+    def __init__(self, figsize=(9.0, 3.6), dpi: int = 72, resolution: int = 20, arrangement: str = "row"):
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+        lookup(ARRANGEMENTS, arrangement, "arrangement")
         self.resolution = int(resolution)
-        self.fig, (self.ax_net, self.ax_grad) = new_figure(
-            figsize, dpi=dpi, ncols=2, gridspec_kw={"width_ratios": [3.2, 1.0]})
+        self.arrangement = arrangement
+        if arrangement == "row":
+            self.fig, (self.ax_net, self.ax_grad) = new_figure(
+                figsize, dpi=dpi, ncols=2, gridspec_kw={"width_ratios": [3.2, 1.0]})
+        else:
+            self.fig, (self.ax_net, self.ax_grad) = new_figure(
+                figsize, dpi=dpi, nrows=2, gridspec_kw={"height_ratios": [3.0, 1.0]})
         self.canvas = FigureCanvasAgg(self.fig)
         self.artists: dict | None = None
         self.bars = None
@@ -284,6 +307,7 @@ class NetworkView:
         for artist in self._animated:
             artist.set_animated(True)
         self._frame = None
+        self.fig.set_layout_engine("constrained")  # a new shape gets a new layout
         self.key = key
         self.rebuilds += 1
 
@@ -300,11 +324,11 @@ class NetworkView:
         return self.ax_grad.get_visible()
 
     def png(self) -> bytes:
-        from PIL import Image
-
+        """The current picture as a palette PNG (``style.pixels_png``)."""
         ylim = self.ax_grad.get_ylim()
         if self._frame is None or ylim != self._frame_ylim:
             self.canvas.draw()  # animated artists are skipped: this is the frame
+            self.fig.set_layout_engine("none")  # later frames keep this layout (until a new shape)
             self._frame = self.canvas.copy_from_bbox(self.fig.bbox)
             self._frame_ylim = ylim
             self.frames_redrawn += 1
@@ -314,6 +338,4 @@ class NetworkView:
         for artist in self._animated:
             if grad_shown or artist.axes is not self.ax_grad:
                 self.fig.draw_artist(artist)
-        buf = io.BytesIO()
-        Image.fromarray(np.asarray(self.canvas.buffer_rgba())[..., :3]).save(buf, format="png", compress_level=1)
-        return buf.getvalue()
+        return pixels_png(np.asarray(self.canvas.buffer_rgba()))

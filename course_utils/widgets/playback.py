@@ -4,9 +4,18 @@ Play uses a hidden ``ipywidgets.Play`` as a timer in the browser: each tick trai
 ``epochs_per_frame`` more epochs and redraws, and between ticks the kernel is free to
 handle other messages (a Pause click among them). Ticks already on their way when Pause
 was pressed are ignored.
+
+The browser sends the next tick only once the kernel has reported idle after the last one
+(ipywidgets keeps one message in flight per widget), so Play's rate is one frame per round
+trip. With ``defer_frames`` (the Playground, which ticks fast) the tick's handler only
+schedules the frame on the kernel's event loop and returns: the kernel reports idle at once,
+and the next tick travels while this frame is drawn. At most one frame waits at a time (a
+tick arriving meanwhile is dropped), so Pause and slider changes never queue behind frames.
+Without a running event loop (tests calling ``tick``) a frame is drawn at once.
 """
 from __future__ import annotations
 
+import asyncio
 import contextlib
 
 import ipywidgets as W
@@ -15,6 +24,14 @@ from .. import experiments as ex
 from .base import FAILED
 
 __all__ = ["PlaybackMixin"]
+
+
+def _running_loop():
+    """The kernel's asyncio event loop while it handles a message, else None."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 _DIVERGED = "Training diverged: press Reset or change a control before playing."
 _STALE = ("The controls above describe settings that could not be used (see the message before "
@@ -30,6 +47,8 @@ class PlaybackMixin:
     """
 
     _stale = False  # True while the controls show settings that failed to build a run
+    _frame_pending = False  # a deferred frame waits on the event loop
+    dropped_ticks = 0  # ticks dropped because a frame was still waiting (for benchmarks)
 
     def _retrain_guarded(self) -> None:
         """Retrain from the controls; on failure, stop playing and refuse to train the old run."""
@@ -49,7 +68,7 @@ class PlaybackMixin:
             self._quiet = False
         self._retrain_guarded()
 
-    def _make_playback(self, interval: int) -> None:
+    def _make_playback(self, interval: int, defer_frames: bool = False) -> None:
         n = self.epochs_per_frame
         self.play_button = W.ToggleButton(value=False, description="Play", icon="play",
                                           tooltip=f"Train {n} epochs per frame until paused")
@@ -59,6 +78,7 @@ class PlaybackMixin:
         # The browser-side clock; hidden, but rendered so that it runs.
         self.timer = W.Play(value=0, min=0, max=10**9, step=1, interval=int(interval), show_repeat=False,
                             layout=W.Layout(display="none"))
+        self._defer_frames = bool(defer_frames)
         self.play_button.observe(self._on_play_button, names="value")
         self.step_button.on_click(lambda _: self._guard(self.step))
         self.reset_button.on_click(lambda _: self._guard(self.reset))
@@ -88,23 +108,38 @@ class PlaybackMixin:
         self.play_button.description = "Pause" if playing else "Play"
         self.play_button.icon = "pause" if playing else "play"
         self.timer.playing = playing
+        if not playing:
+            self._guard(self._catch_up)
 
     def _on_tick(self, change) -> None:
-        # Ticks already on their way when Pause was pressed are ignored; an error pauses,
-        # so it is not repeated on every tick.
-        if self.playing and self._guard(self._advance) is FAILED:
-            self.pause()
+        # Ticks already on their way when Pause was pressed are ignored (``tick`` checks).
+        loop = _running_loop() if self._defer_frames else None
+        if loop is None:
+            self.tick()
+        elif self._frame_pending:
+            self.dropped_ticks += 1
+        else:
+            self._frame_pending = True
+            loop.call_soon(self._deferred_tick)
+
+    def _deferred_tick(self) -> None:
+        self._frame_pending = False
+        self.tick()
 
     def tick(self) -> None:
-        """What one timer tick does (public so tests and benchmarks can drive Play)."""
-        self._on_tick({"new": self.timer.value})
+        """What one timer tick does: one frame while playing, nothing after Pause (public so
+        tests and benchmarks can drive Play). An error pauses, so it is not repeated on every tick."""
+        if self.playing and self._guard(self._advance, True) is FAILED:
+            self.pause()
 
     def step(self) -> None:
         """Pause, then train ``epochs_per_frame`` more epochs and redraw."""
         self.pause()
         self._advance()
 
-    def _advance(self) -> None:
+    def _advance(self, frame: bool = False) -> None:
+        """Train ``epochs_per_frame`` epochs, then draw: everything, or with ``frame`` (a Play
+        tick) what the panel's :meth:`_draw_frame` redraws on every frame."""
         if self._stale:
             self.pause()
             self._set_status("warning", _STALE)
@@ -113,9 +148,19 @@ class PlaybackMixin:
             self.pause()
             return
         ex.advance(self.run, self.epochs_per_frame)
-        self._draw()
+        if frame:
+            self._draw_frame()
+        else:
+            self._draw()
         if self._diverged():
             self.pause()
+
+    def _draw_frame(self) -> None:
+        """One Play frame's drawing; a panel may redraw less than :meth:`_draw` here."""
+        self._draw()
+
+    def _catch_up(self) -> None:
+        """Called when Play stops: bring up to date what frames left out (nothing here)."""
 
     def reset(self) -> None:
         """Pause and return to epoch 0 with the same initial weights (and the same data)."""

@@ -9,6 +9,14 @@ gradients and exports, and ``plots`` (``TrainingView`` for boundary + curves,
 ``NetworkView`` for the diagram) draws them. Play uses a hidden ``ipywidgets.Play`` as a
 browser-side timer, like ``TrainingPanel``.
 
+The page reads left to right, like the TensorFlow Playground: the controls grouped under
+plain headings (:data:`CONTROL_GROUPS`: Data, Features, Training in the left column,
+Network in the middle above the diagram), the output picture large on the right with the
+plain-words status line under it and the curves beneath. Play, Step, Reset, the epoch and
+rewind sit in one bar above. A Play frame redraws the output picture and the curves; the
+network diagram and the rewind slider follow at most every ``network_every`` seconds, and
+in full when Play stops.
+
 Usage (in a notebook, or served by Voila)::
 
     Playground(query_string())              # settings from the page's URL
@@ -26,6 +34,7 @@ import base64
 import html
 import json
 import os
+import time
 
 import ipywidgets as W
 import numpy as np
@@ -43,7 +52,7 @@ from .hiddenview import HiddenSpacePanel
 from .playback import PlaybackMixin
 from .userdata import DataUpload, click_events
 
-__all__ = ["Playground", "query_string", "SETTING_CONTROLS"]
+__all__ = ["Playground", "query_string", "SETTING_CONTROLS", "CONTROL_GROUPS"]
 
 SETTING_CONTROLS = ("dataset", "noise", "train", "features", "hidden", "activation", "learning_rate",
                     "optimizer", "batch_size", "regularization", "reg_rate", "epochs", "seed",
@@ -51,16 +60,45 @@ SETTING_CONTROLS = ("dataset", "noise", "train", "features", "hidden", "activati
 """The settings the dashboard has a control for (every key of ``PLAYGROUND_DEFAULTS``
 except ``data_seed``, which the "New data" button advances)."""
 
-_STYLE = {"description_width": "105px"}
+CONTROL_GROUPS = {
+    "Data": ("dataset", "noise", "train", "regenerate"),
+    "Features": ("features",),
+    "Network": ("activation", "hidden"),
+    "Training": ("learning_rate", "optimizer", "batch_size", "regularization", "reg_rate", "epochs", "seed"),
+    "Your own data": ("upload",),
+}
+"""Heading -> the parts shown under it (names of ``Playground.parts``), most used first.
+A new control joins a group by its part name here (and its widgets in ``Playground._parts``;
+the group shows the last of them, the one that holds the rest)."""
+
+COLUMNS = (("Data", "Features", "Training", "Your own data"), ("Network",))
+"""Which groups stand in the left column and in the middle one (above the network diagram);
+the output picture and the curves take the right column."""
+
+_OUTPUT_FIGSIZE, _NETWORK_FIGSIZE, _DPI = (5.6, 7.4), (6.6, 5.0), 80  # inches: 448 and 528 px wide
+_OUTPUT_WIDTH = f"{int(_OUTPUT_FIGSIZE[0] * _DPI)}px"
+_STYLE = {"description_width": "95px"}
+_CONTROL_WIDTH = "290px"
 
 
 def _slider(**kw):
     # A Layout per widget: hiding one control must not hide the others.
-    return {"continuous_update": False, "style": _STYLE, "layout": W.Layout(width="300px"), **kw}
+    return {"continuous_update": False, "style": _STYLE, "layout": W.Layout(width=_CONTROL_WIDTH), **kw}
 
 
 def _drop(**kw):
-    return {"style": _STYLE, "layout": W.Layout(width="300px"), **kw}
+    return {"style": _STYLE, "layout": W.Layout(width=_CONTROL_WIDTH), **kw}
+
+
+def _heading(text: str) -> W.HTML:
+    return W.HTML(f'<div class="pg-heading" style="font-weight:600;font-size:14px;line-height:18px;'
+                  f'border-bottom:1px solid #bbb;margin:2px 0 1px">{html.escape(text)}</div>')
+
+
+def _wrap(children, **layout) -> W.Box:
+    """A box whose children flow onto the next line when the row is full."""
+    return W.Box(children, layout=W.Layout(display="flex", flex_flow="row wrap", align_items="center",
+                                           **layout))
 
 
 def query_string() -> str:
@@ -100,7 +138,11 @@ class Playground(PlaybackMixin, PanelBase):
     epochs_per_frame : int
         Epochs per Play tick and per Step.
     interval : int
-        Milliseconds between Play ticks.
+        Milliseconds between Play ticks (at most: the browser waits for the kernel, see
+        ``playback``).
+    network_every : float
+        Seconds between network-diagram pictures while playing (every frame redraws the
+        output picture and the curves; the diagram, which changes slowly, less often).
     snapshot_every : int
         Keep the weights every this many epochs, for the rewind slider.
     hide : sequence of str
@@ -115,8 +157,8 @@ class Playground(PlaybackMixin, PanelBase):
     """
 
     def __init__(self, query: str | None = None, *, resolution: int = 80, node_resolution: int = 20,
-                 epochs_per_frame: int = 10, interval: int = 200, snapshot_every: int = 5, hide=(),
-                 data=None, **values):
+                 epochs_per_frame: int = 10, interval: int = 50, network_every: float = 0.5,
+                 snapshot_every: int = 5, hide=(), data=None, **values):
         super().__init__()
         unknown = sorted(set(values) - set(PLAYGROUND_DEFAULTS))
         if unknown:
@@ -136,11 +178,17 @@ class Playground(PlaybackMixin, PanelBase):
         self.node_resolution = int(node_resolution)
         self.epochs_per_frame = int(epochs_per_frame)
         self.snapshot_every = int(snapshot_every)
+        self.max_snapshots = 500  # rewind points kept (thinned beyond, see inspection.thin_snapshots)
         self.run: ex.Run | None = None
         self.view: TrainingView | None = None
         self._view_task = None
-        self.network = NetworkView(figsize=(9.0, 3.4), dpi=80, resolution=self.node_resolution)
+        self.network = NetworkView(figsize=_NETWORK_FIGSIZE, dpi=_DPI, resolution=self.node_resolution,
+                                   arrangement="stacked")
+        self.network_every = float(network_every)
+        self._network_time = float("-inf")  # perf_counter() of the last network picture
+        self._frame_shown = False  # True while the pictures show a Play frame (diagram, axes lag)
         self.redraws = 0
+        self.network_redraws = 0
         self._quiet = False
         self.shown_epoch = 0  # the epoch whose weights the pictures show (differs when rewound)
         if data is not None and not isinstance(data, ud.UserData):
@@ -150,14 +198,16 @@ class Playground(PlaybackMixin, PanelBase):
 
         self.controls = self._make_controls(start)
         self.network_image = W.Image(format="png", layout=_pixel_layout(self.network.fig))
+        self.curves_image = W.Image(format="png", layout=W.Layout(align_self="flex-start", max_width="100%"))
         self.notice = W.HTML("")
         self.epoch_label = W.HTML(self._epoch_html(0))
         self.loss_note = W.HTML("")
         self.regenerate_button = W.Button(description="New data", icon="refresh",
                                           tooltip="Draw a new sample of the dataset")
-        self._make_playback(interval)
+        self._make_playback(interval, defer_frames=True)
         self.rewind = W.IntSlider(value=0, min=0, max=0, step=1, description="rewind to epoch",
-                                  continuous_update=True, style=_STYLE, layout=W.Layout(width="520px"))
+                                  continuous_update=True, style={"description_width": "110px"},
+                                  layout=W.Layout(width="460px"))
         self.export_button = W.Button(description="Export", icon="download",
                                       tooltip="Make download links: settings + weights (JSON), picture (PNG)")
         self.export_links = W.HTML("")
@@ -187,7 +237,6 @@ class Playground(PlaybackMixin, PanelBase):
             w.observe(self._on_hidden_space, names="value")
 
         self.widget = self._layout()
-        self._place_own_data_and_hidden_space()
         self._apply_hide()
         if preset.errors:
             self.notice.value = status_html("error", "Some URL settings were not applied: "
@@ -226,7 +275,7 @@ class Playground(PlaybackMixin, PanelBase):
                                   tooltip="Epochs trained after every change (0: start at epoch 0)",
                                   **_slider()),
             "seed": W.BoundedIntText(value=v["seed"], **slider_range("seed"), description="weights seed",
-                                     style=_STYLE, layout=W.Layout(width="200px")),
+                                     style=_STYLE, layout=W.Layout(width="190px")),
             "show_test": W.Checkbox(value=v["show_test"], description="show test data", indent=False,
                                     layout=W.Layout(width="150px")),
             "discretize": W.Checkbox(value=v["discretize"], description="discretize output", indent=False,
@@ -234,10 +283,10 @@ class Playground(PlaybackMixin, PanelBase):
         }
         c["widths"] = [W.IntSlider(value=w, min=1, max=MAX_NEURONS, description=f"layer {i + 1}",
                                    continuous_update=False, style={"description_width": "50px"},
-                                   layout=W.Layout(width="190px"))
+                                   layout=W.Layout(width="172px"))
                        for i, w in enumerate(widths)]
         c["features"] = {name: W.Checkbox(value=name in v["features"], description=name, indent=False,
-                                          layout=W.Layout(width="80px"))
+                                          layout=W.Layout(width="92px"))
                          for name in FEATURES}
         return c
 
@@ -256,44 +305,54 @@ class Playground(PlaybackMixin, PanelBase):
 
     def _layout(self) -> W.Widget:
         c = self.controls
+        self.play_button.layout.width = self.step_button.layout.width = self.reset_button.layout.width = "92px"
         self.rows = {
-            "data": W.HBox([c["dataset"], c["noise"], c["train"], self.regenerate_button]),
-            "features": W.HBox([W.Label("inputs:"), *c["features"].values()]),
-            "shape": W.HBox([c["layers"], *c["widths"]]),
-            "training": W.HBox([c["activation"], c["learning_rate"], c["optimizer"]]),
-            "more": W.HBox([c["batch_size"], c["regularization"], c["reg_rate"]]),
-            "run": W.HBox([c["epochs"], c["seed"], c["show_test"], c["discretize"]]),
-            "play": W.HBox([self.play_button, self.step_button, self.reset_button, self.epoch_label,
-                            self.timer]),
+            "transport": W.HBox([self.play_button, self.step_button, self.reset_button, self.epoch_label,
+                                 self.timer], layout=W.Layout(align_items="center")),
             "rewind": W.HBox([self.rewind]),
+            "features": _wrap([*c["features"].values()], width=_CONTROL_WIDTH),
+            "hidden": _wrap([c["layers"], *c["widths"]]),
+            "view": W.HBox([c["show_test"], c["discretize"]]),
             "export": W.HBox([self.export_button, self.export_links]),
         }
-        box = W.VBox([self.notice, *self.rows.values(), self.image, self.network_image, self.loss_note,
-                      self.status])
+        self.parts = self._parts()
+        self.groups = {heading: [self.parts[name][-1] for name in names]
+                       for heading, names in CONTROL_GROUPS.items()}
+        self.group_boxes = {heading: self._group_box(heading, widgets) for heading, widgets in self.groups.items()}
+        left, middle = ([self.group_boxes[h] for h in column] for column in COLUMNS)
+        # Fixed widths: the pictures are shown at their own size, and long status lines wrap
+        # inside their column instead of widening it.
+        self.columns = {
+            "controls": W.VBox(left, layout=W.Layout(width="300px", flex="0 0 auto")),
+            "network": W.VBox([*middle, self.network_image],
+                              layout=W.Layout(width=self.network_image.layout.width, flex="0 0 auto",
+                                              margin="0 12px")),
+            "output": W.VBox([_heading("Output"), self.image, self.status, self.loss_note, self.rows["view"],
+                              self.hidden_space.widget, self.curves_image], layout=W.Layout(width=_OUTPUT_WIDTH, flex="0 0 auto")),
+        }
+        top = W.HBox([self.rows["transport"], self.rows["rewind"]],
+                     layout=W.Layout(align_items="center", flex_flow="row wrap"))
+        body = W.HBox(list(self.columns.values()), layout=W.Layout(align_items="flex-start"))
+        box = W.VBox([self.notice, top, body, self.rows["export"]])
         box.add_class("playground")
         self.image.add_class("playground-image")
+        self.curves_image.add_class("playground-curves")
         self.network_image.add_class("playground-network")
         self.status.add_class("playground-status")
         self.notice.add_class("playground-notice")
         self.epoch_label.add_class("playground-epoch")
         self.export_links.add_class("playground-export")
-        self.parts = self._parts()
         for name, w in self.named_widgets().items():
             w.add_class(f"pg-{name}")
         self._sync_width_visibility()
         return box
 
-    def _place_own_data_and_hidden_space(self) -> None:
-        """Add the upload controls under the data row and the hidden-space view under the
-        status line, and name them for ``hide`` (``upload``, ``hidden_space``) and CSS."""
-        box = list(self.widget.children)
-        box.insert(box.index(self.rows["data"]) + 1, self.data_upload.widget)
-        box.insert(box.index(self.status) + 1, self.hidden_space.widget)
-        self.widget.children = tuple(box)
-        self.parts["upload"] = (self.data_upload.upload, self.data_upload.widget)
-        self.parts["hidden_space"] = (self.hidden_space.toggle, self.hidden_space.widget)
-        for name in ("upload", "hidden_space"):
-            self.parts[name][0].add_class(f"pg-{name}")
+    @staticmethod
+    def _group_box(heading: str, widgets) -> W.VBox:
+        """A heading over its controls; the box gets the CSS class ``pg-group-<heading>``."""
+        box = W.VBox([_heading(heading), *widgets], layout=W.Layout(margin="0 0 4px 0"))
+        box.add_class(f"pg-group-{heading.lower()}")
+        return box
 
     def _parts(self) -> dict:
         """Name -> the widgets it stands for: the first is the named control, all are hidden together.
@@ -307,12 +366,14 @@ class Playground(PlaybackMixin, PanelBase):
                                       "show_test", "discretize")}
         parts.update({f"width{i + 1}": (w,) for i, w in enumerate(c["widths"])})
         parts.update({
-            "hidden": (rows["shape"],), "features": (rows["features"],),
+            "hidden": (rows["hidden"],), "features": (rows["features"],),
             "play": (self.play_button, self.step_button, self.reset_button),
             "step": (self.step_button,), "reset": (self.reset_button,),
             "regenerate": (self.regenerate_button,), "data_seed": (self.regenerate_button,),
             "rewind": (self.rewind, rows["rewind"]), "export": (self.export_button, rows["export"]),
-            "network": (self.network_image,), "gradients": (),
+            "network": (self.network_image,), "curves": (self.curves_image,), "gradients": (),
+            "upload": (self.data_upload.upload, self.data_upload.widget),
+            "hidden_space": (self.hidden_space.toggle, self.hidden_space.widget),
         })
         return parts
 
@@ -326,6 +387,9 @@ class Playground(PlaybackMixin, PanelBase):
                 w.layout.display = "none"
         if "gradients" in self.hidden_controls:
             self.network.show_gradients(False)
+        for heading, names in CONTROL_GROUPS.items():  # no heading left over nothing
+            if set(names) <= set(self.hidden_controls):
+                self.group_boxes[heading].layout.display = "none"
 
     def is_hidden(self, name: str) -> bool:
         """True when the control ``name`` is hidden (by the URL or ``hide=``)."""
@@ -526,12 +590,14 @@ class Playground(PlaybackMixin, PanelBase):
         payload = json.dumps(self.export_dict(), indent=1).encode("utf-8")
         json_url = _data_url("application/json", payload)
         png_url = _data_url("image/png", self.image.value)
+        curves_url = _data_url("image/png", self.curves_image.value)
         net_url = _data_url("image/png", self.network_image.value)
         link = "?" + self.share_query()
         self.export_links.value = (
             f'<a download="playground.json" href="{json_url}" class="pg-download-json">settings + weights '
             f'(JSON)</a> &nbsp; <a download="playground.png" href="{png_url}" class="pg-download-png">'
-            f'picture (PNG)</a> &nbsp; <a download="playground-network.png" href="{net_url}">network (PNG)</a>'
+            f'picture (PNG)</a> &nbsp; <a download="playground-curves.png" href="{curves_url}">curves (PNG)</a>'
+            f' &nbsp; <a download="playground-network.png" href="{net_url}">network (PNG)</a>'
             f' &nbsp; share link: <code class="pg-share">{html.escape(link)}</code>')
         self.export_links.value += (
             f' &nbsp; <a download="{html.escape(self._csv_name())}" href="{_data_url("text/csv", self.data_csv())}" '
@@ -550,10 +616,11 @@ class Playground(PlaybackMixin, PanelBase):
         run = self.run
         task = run.net.task
         if self.view is None or self._view_task != (task, run.net.n_classes):
-            self.view = TrainingView(self.resolution, figsize=(10.0, 3.4), dpi=80, task=task,
-                                     n_classes=run.net.n_classes or 2)
+            self.view = TrainingView(self.resolution, figsize=_OUTPUT_FIGSIZE, dpi=_DPI, task=task,
+                                     n_classes=run.net.n_classes or 2, arrangement="stacked")
             self._view_task = (task, run.net.n_classes)
-            self.image.layout.width = _pixel_layout(self.view.fig).width  # shown at its own size
+            width = _pixel_layout(self.view.fig).width  # shown at its own size
+            self.image.layout.width = self.curves_image.layout.width = width
         y_tr, y_te = run.y_train, run.y_test
         if task == "regression":  # colour the points by the sign of their target
             y_tr, y_te = (y_tr > 0).astype(int), (y_te > 0).astype(int)
@@ -566,8 +633,15 @@ class Playground(PlaybackMixin, PanelBase):
             f'{html.escape(out.loss_name)}' + (f" ({ex.chance_note(run.net)})" if task == "classification" else "") +
             ". The curves show the data loss, without the regularization penalty.</div>")
 
-    def _draw(self, net=None, shown_epoch: int | None = None) -> None:
+    def _draw(self, net=None, shown_epoch: int | None = None, frame: bool = False) -> None:
+        """Draw the run's network (or ``net``, rewound to ``shown_epoch``).
+
+        ``frame`` (a Play tick): the output picture, curves, epoch and status as always, the
+        network diagram and the rewind slider only when ``network_every`` seconds have passed, and
+        the curves' epoch axis in coarse steps.
+        """
         run = self.run
+        ins.thin_snapshots(run, self.max_snapshots)  # bounded memory however long Play runs
         live = net is None
         net = run.net if live else net
         features = run.settings.features
@@ -581,34 +655,53 @@ class Playground(PlaybackMixin, PanelBase):
         # The decision boundary: the exact line of a linear network, else the 0.5 contour;
         # none for a diverged network or a regression task (the view knows its task).
         line = ex.decision_line(net, features)
-        self.view.update(grid, run.history, max_epochs=max(run.settings.epochs, 10), alert=alert, line=line,
-                         boundary=alert is None)
+        self.view.update(grid, run.history, max_epochs=10, alert=alert, line=line,
+                         boundary=alert is None, playing=frame)
         self.shown_epoch = run.epoch if live else int(shown_epoch)
         if not live:
             self.view.set_title(f"epoch {self.shown_epoch} (rewound; trained to {run.epoch})")
-        self.image.value = self.view.png()
-        self.network.rebuild(net.layer_sizes, features, task)
-        self.network.update(net.params, ins.node_grids(net, features, self.node_resolution),
-                            ins.run_gradient_norms(run, net))
-        self.network_image.value = self.network.png()
+        self.image.value, self.curves_image.value = self.view.pngs(("boundary", "curves"))
+        if not frame or time.perf_counter() - self._network_time >= self.network_every:
+            self._draw_network(net)
+        self._frame_shown = frame
         self._draw_hidden_space(net)  # only keeps its choices in step while the view is off
         self.epoch_label.value = self._epoch_html(run.epoch, None if live else self.shown_epoch)
-        self._quiet_set_rewind(run.epoch, self.shown_epoch)
         self.redraws += 1
         if not live:
             text = f"showing epoch {self.shown_epoch} of {run.epoch} (drag the rewind slider to the right end " \
                    f"to see the latest). " + text
         self._set_status(level, text)
 
+    def _draw_frame(self) -> None:
+        self._draw(frame=True)
+
+    def _draw_network(self, net) -> None:
+        """The network diagram, gradient bars and rewind slider for ``net`` (shown at ``shown_epoch``)."""
+        run, features = self.run, self.run.settings.features
+        self.network.rebuild(net.layer_sizes, features, net.task)
+        self.network.update(net.params, ins.node_grids(net, features, self.node_resolution),
+                            ins.run_gradient_norms(run, net))
+        self.network_image.value = self.network.png()
+        self._quiet_set_rewind(run.epoch, self.shown_epoch)
+        self._network_time = time.perf_counter()
+        self.network_redraws += 1
+
+    def _catch_up(self) -> None:
+        """Play stopped: draw everything once more - the diagram that frames left behind, and
+        the curves' epoch axis fitted tightly again (frames grow it in coarse steps)."""
+        if self._frame_shown and self.run is not None:
+            self._draw()
+
     def _quiet_set_rewind(self, trained: int, shown: int) -> None:
         was = self._quiet
         self._quiet = True
         try:
+            # Range first, value next, as two messages: in one message the browser's slider
+            # applies the new range while still showing the old value, and sends that back.
             if self.rewind.max != trained:
                 if shown > trained:
                     self.rewind.value = 0
                 self.rewind.max = trained
-            self.rewind.step = 1
             if self.rewind.value != shown:
                 self.rewind.value = shown
         finally:
