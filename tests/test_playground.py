@@ -441,6 +441,7 @@ def test_a_three_class_preset_trains_a_softmax_and_draws_three_classes(pg3):
     assert net.output.name == "softmax" and net.layer_sizes == [2, 8, 8, 3]
     assert "ln 3 = 1.099 is a network that learned nothing" in pg3.loss_note.value
     assert "cross-entropy" in pg3.loss_note.value and "binary" not in pg3.loss_note.value
+    assert "Output: softmax over 3 units, one per class" in pg3.loss_note.value
     # The picture: an RGB class map, the class boundaries, chance at ln 3 and 33 %.
     grid = ins.output_grid(net, ("x1", "x2"), pg3.resolution)
     assert grid.shape == (40, 40, 3)

@@ -253,6 +253,7 @@ def test_layout_at_1366x768_reads_like_an_instrument(browser, server, tmp_path):
         for heading in ("Data", "Features", "Network", "Training"):
             assert heading in headings
             assert _box(page, f".pg-group-{heading.lower()}")["y"] < height
+        assert "Your own data" in headings and _box(page, ".pg-group-your-own-data")  # below the main controls
         save_screenshot(page, "playground.png", tmp_path)
 
         # Keyboard: from Play, Tab reaches Step; Enter on it trains one more frame.

@@ -349,9 +349,10 @@ class Playground(PlaybackMixin, PanelBase):
 
     @staticmethod
     def _group_box(heading: str, widgets) -> W.VBox:
-        """A heading over its controls; the box gets the CSS class ``pg-group-<heading>``."""
+        """A heading over its controls; the box gets the CSS class ``pg-group-<heading>``
+        (lower case, words joined by "-": a class name holds no spaces)."""
         box = W.VBox([_heading(heading), *widgets], layout=W.Layout(margin="0 0 4px 0"))
-        box.add_class(f"pg-group-{heading.lower()}")
+        box.add_class("pg-group-" + "-".join(heading.lower().split()))
         return box
 
     def _parts(self) -> dict:
@@ -628,8 +629,10 @@ class Playground(PlaybackMixin, PanelBase):
         self.data_upload.show(self.user_data, self.data_source(),
                               run.net.n_classes or 0)
         out = run.net.output
+        head = (f"Output: {out.name} over {run.net.layer_sizes[-1]} units, one per class" if out.vector
+                else f"Output unit: {out.name}")
         self.loss_note.value = (
-            f'<div class="pg-loss-note" style="font-size:small">Output unit: {out.name}; loss: '
+            f'<div class="pg-loss-note" style="font-size:small">{head}; loss: '
             f'{html.escape(out.loss_name)}' + (f" ({ex.chance_note(run.net)})" if task == "classification" else "") +
             ". The curves show the data loss, without the regularization penalty.</div>")
 
