@@ -124,12 +124,13 @@ print("mean slope per hidden layer:", " ".join(f"{m:.2f}" for m in mean_slopes))
 print(f"their product: 10^{np.log10(np.prod(mean_slopes)):.1f}")
 
 # %% [markdown]
-# The slopes account for 10⁻⁵·¹ of the 10⁻⁶·² (the first layer's inputs are the raw coordinates, so its
-# slopes spread further from 0.25); the remaining 10⁻¹·¹ comes from the eight weight matrices and from
+# The slopes account for 10⁻⁵·¹ of the 10⁻⁶·² (the first layer, fed the raw coordinates, has the
+# widest spread of pre-activations and so the lowest mean slope); the remaining 10⁻¹·¹ comes from the eight weight matrices and from
 # forming dW = inputᵀ · δ from each layer's own input (δ is the gradient of the loss with respect to
 # the layer's pre-activations z). tanh has slope 1 at zero and the ReLU family has slope 1 for every
 # positive input, so their gradients keep roughly the same size through all 9 layers (the dictionary
-# above: within a factor of 10⁰·⁷ ≈ 5).
+# above: within a factor of 10⁰·⁷ ≈ 5). The initialisation matters too: the ReLU family starts with
+# weights √2 larger to make up for zeroing half their inputs (`Activation.init_gain`).
 #
 # After 300 epochs the picture on the right is different again: the sigmoid gradient is tiny in
 # *every* layer, not only the first. The largest gradient of any layer after training, as a power
@@ -144,8 +145,6 @@ print(f"their product: 10^{np.log10(np.prod(mean_slopes)):.1f}")
 # signal has collapsed too: deep sigmoid layers map every input to nearly the same values, so the
 # output cannot tell the points apart, predicts nearly the same for all, and the loss offers no
 # direction to improve.
-# The initialisation matters too: the ReLU family starts with weights √2 larger to make up for
-# zeroing half their inputs (`Activation.init_gain`).
 
 # %%
 from course_utils.checks import MultipleChoice, NumberCheck
