@@ -180,6 +180,10 @@ class CappedVoilaHandler(TornadoVoilaHandler):
         super().on_finish()
 
 
+CLASS_FILL_DELAY = 120
+"""Seconds before a pooled kernel handed out is replaced, when a pool of more than one is asked for."""
+
+
 def pool_status(kernel_manager, room: Room | None = None) -> dict:
     """The kernel pools (Voila's ``VoilaKernelManager``) and the room, as counts.
 
@@ -199,7 +203,7 @@ def pool_status(kernel_manager, room: Room | None = None) -> dict:
                 if item["task"].done() or item["kernel_id"] in RequestInfoSocketHandler._waiters:
                     warm += 1
         out[name] = {"size": size, "started": len(tasks), "warm": warm}
-    status = {"pools": out}
+    status = {"pools": out, "refill_after_s": getattr(kernel_manager, "fill_delay", None)}
     if room is not None:
         status.update(visitors=room.occupied(kernel_manager), max_kernels=room.max_kernels)
     return status
@@ -256,6 +260,11 @@ class CourseVoila(Voila):
             self.config.VoilaKernelManager.kernel_pools_config = pools
             if self.pool > 0:
                 self.voila_configuration.preheat_kernel = True
+            if self.pool > 1 and "fill_delay" not in self.config.VoilaKernelManager:
+                # A class: kernels handed out are replaced after the rush, not during it (Voila's
+                # default, 1 s, started 20 refills among 20 visitors and doubled the work). One
+                # preheated kernel (voila.json) keeps the default, so the next visitor finds one.
+                self.config.VoilaKernelManager.fill_delay = CLASS_FILL_DELAY
         if self.timing_log:
             self.config.VoilaExecutor.on_cell_executed = cell_timer(self.timing_log)
         return super().init_settings()
