@@ -641,3 +641,17 @@ def test_a_long_play_keeps_a_bounded_number_of_rewind_points():
     shown, net = ins.net_at(pg.run, 50)
     assert pg.shown_epoch == shown <= 50 and f"showing epoch {shown} of 120" in pg.status.value
     assert pg.errors == []
+
+
+def test_a_long_play_keeps_a_bounded_number_of_frame_bitmaps():
+    pg = small(epochs=0)
+    pg.epochs_per_frame = 100  # the epoch axis passes 100, 200, 500, 1000, 2000, 5000
+    pg.play()
+    for _ in range(40):
+        pg.tick()
+    pg.pause()
+    view = pg.view
+    assert pg.run.epoch == 4000 and pg.errors == []
+    assert view.frames_redrawn > view.frame_cache  # more axis ranges than bitmaps kept ...
+    assert 1 <= len(view._frames) <= view.frame_cache == 3  # ... and only the newest kept
+    assert len(pg.run.history.snapshots) <= pg.max_snapshots

@@ -76,6 +76,7 @@ COLUMNS = (("Data", "Features", "Training", "Your own data"), ("Network",))
 the output picture and the curves take the right column."""
 
 _OUTPUT_FIGSIZE, _NETWORK_FIGSIZE, _DPI = (5.6, 7.4), (6.6, 5.0), 80  # inches: 448 and 528 px wide
+_FRAME_CACHE = 3  # frame bitmaps kept by the output picture (~1 MiB each: 448 x 592 RGBA)
 _OUTPUT_WIDTH = f"{int(_OUTPUT_FIGSIZE[0] * _DPI)}px"
 _STYLE = {"description_width": "95px"}
 _CONTROL_WIDTH = "290px"
@@ -644,7 +645,8 @@ class Playground(PlaybackMixin, PanelBase):
         task = run.net.task
         if self.view is None or self._view_task != (task, run.net.n_classes):
             self.view = TrainingView(self.resolution, figsize=_OUTPUT_FIGSIZE, dpi=_DPI, task=task,
-                                     n_classes=run.net.n_classes or 2, arrangement="stacked")
+                                     n_classes=run.net.n_classes or 2, arrangement="stacked",
+                                     frame_cache=_FRAME_CACHE)
             self._view_task = (task, run.net.n_classes)
             width = _pixel_layout(self.view.fig).width  # shown at its own size
             self.image.layout.width = self.curves_image.layout.width = width
