@@ -188,8 +188,8 @@ def pool_status(kernel_manager, room: Room | None = None) -> dict:
     """The kernel pools (Voila's ``VoilaKernelManager``) and the room, as counts.
 
     A pooled kernel is *warm* when it has run the notebook as far as it can without its
-    visitor: it waits for the visitor's URL (``voila.utils.get_query_string``), or it has
-    run every cell.
+    visitor: it waits for the visitor's URL (``course_utils.widgets.playground.query_string``),
+    or it has run every cell.
     """
     pools = getattr(kernel_manager, "_pools", {})
     config = getattr(kernel_manager, "kernel_pools_config", {})

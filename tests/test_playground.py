@@ -101,6 +101,61 @@ def test_query_string_outside_voila_is_read_from_the_environment(monkeypatch):
     assert query_string() == ""
 
 
+def _one_visitor_server(request: dict):
+    """A stand-in for Voila's request-info socket: the first kernel to connect gets ``request``;
+    returns (port, paths the kernels asked for, stop)."""
+    import threading
+    from websockets.sync.server import serve
+
+    asked = []
+
+    def handler(socket):
+        asked.append(socket.request.path)
+        socket.send(json.dumps(request))
+
+    server = serve(handler, "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server.socket.getsockname()[1], asked, server.shutdown
+
+
+def test_a_pooled_kernel_waits_for_its_visitors_url(monkeypatch):
+    port, asked, stop = _one_visitor_server({"QUERY_STRING": "dataset=xor&seed=3", "SCRIPT_NAME": "/x"})
+    try:
+        monkeypatch.setenv("VOILA_PREHEAT", "True")
+        monkeypatch.setenv("VOILA_APP_PORT", str(port))
+        monkeypatch.setenv("VOILA_SERVER_URL", "/course/")
+        monkeypatch.setenv("VOILA_KERNEL_ID", "k-123")
+        monkeypatch.setenv("QUERY_STRING", "")
+        monkeypatch.setenv("SCRIPT_NAME", "")
+        assert query_string() == "dataset=xor&seed=3"
+        assert asked == ["/course/voila/query/k-123"]   # Voila's address for this kernel
+        import os
+        assert os.environ["SCRIPT_NAME"] == "/x"          # the whole request, as Voila's helper does
+    finally:
+        stop()
+
+
+def test_a_pooled_kernel_without_its_server_warns_and_reads_no_preset(monkeypatch):
+    import socket
+    with socket.socket() as s:           # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("VOILA_PREHEAT", "True")
+    monkeypatch.setenv("VOILA_APP_PORT", str(port))
+    monkeypatch.delenv("QUERY_STRING", raising=False)
+    with pytest.warns(UserWarning, match="Failed to connect"):
+        assert query_string() == ""
+
+
+def test_reading_the_url_does_not_import_voilas_server_side():
+    code = ("import os, sys; os.environ['VOILA_PREHEAT'] = 'True'; os.environ['VOILA_APP_PORT'] = '9'; "
+            "import warnings; warnings.simplefilter('ignore'); "
+            "from course_utils.widgets.playground import query_string; query_string(); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('voila', 'nbconvert', 'jupyter_server')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
 def test_the_new_modules_do_not_import_matplotlib_or_ipywidgets():
     code = ("import sys, course_utils.presets, course_utils.inspection; "
             "bad = [m for m in ('matplotlib', 'ipywidgets', 'IPython') if m in sys.modules]; "
@@ -586,3 +641,17 @@ def test_a_long_play_keeps_a_bounded_number_of_rewind_points():
     shown, net = ins.net_at(pg.run, 50)
     assert pg.shown_epoch == shown <= 50 and f"showing epoch {shown} of 120" in pg.status.value
     assert pg.errors == []
+
+
+def test_a_long_play_keeps_a_bounded_number_of_frame_bitmaps():
+    pg = small(epochs=0)
+    pg.epochs_per_frame = 100  # the epoch axis passes 100, 200, 500, 1000, 2000, 5000
+    pg.play()
+    for _ in range(40):
+        pg.tick()
+    pg.pause()
+    view = pg.view
+    assert pg.run.epoch == 4000 and pg.errors == []
+    assert view.frames_redrawn > view.frame_cache  # more axis ranges than bitmaps kept ...
+    assert 1 <= len(view._frames) <= view.frame_cache == 3  # ... and only the newest kept
+    assert len(pg.run.history.snapshots) <= pg.max_snapshots

@@ -163,6 +163,24 @@ def test_training_view_blits_the_same_picture_as_a_full_redraw(run3, max_epochs)
     assert differing < 0.01, f"{differing:.1%} of the pixels differ"
 
 
+def test_training_view_keeps_at_most_frame_cache_bitmaps(run3):
+    view = plots.TrainingView(frame_cache=2)
+    grid = ex.probability_grid(run3)
+    for top in (300, 500, 1000, 2000, 5000):  # five epoch-axis ranges (300 epochs run), five bitmaps
+        view.update(grid, run3.history, max_epochs=top)
+        view.render()
+        assert len(view._frames) <= 2
+    assert view.frames_redrawn == 5
+    view.update(grid, run3.history, max_epochs=2000)  # kept: restored, not redrawn
+    view.render()
+    assert view.frames_redrawn == 5
+    view.update(grid, run3.history, max_epochs=300)  # dropped: redrawn, the cache stays at 2
+    view.render()
+    assert view.frames_redrawn == 6 and len(view._frames) == 2
+    with pytest.raises(ValueError, match="frame_cache must be at least 1"):
+        plots.TrainingView(frame_cache=0)
+
+
 def test_training_view_changes_pixels_and_keeps_its_frame(run3):
     view = plots.TrainingView()
     grid_values = ex.probability_grid(run3)

@@ -141,10 +141,15 @@ class TrainingView:
     decision boundary. ``n_classes`` = K > 2 shows the class map (hue = class, lightness =
     confidence; :func:`course_utils.plots.boundary.class_map`), the lines where the most
     probable class changes, and chance at ln K and 100/K %.
+
+    ``frame_cache``: how many frame bitmaps (one per set of curve-axis ranges, each the size
+    of the whole picture) are kept for going back to earlier ranges (Reset, rewind); the
+    oldest is dropped first, so memory stays flat however long Play runs.
     """
 
     def __init__(self, resolution: int = 100, figsize=(10.0, 3.4), dpi: int = 100,
-                 task: str = "classification", n_classes: int = 2, arrangement: str = "row"):
+                 task: str = "classification", n_classes: int = 2, arrangement: str = "row",
+                 frame_cache: int = 16):
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
         lookup({"classification": 0, "regression": 0}, task, "task")
@@ -189,7 +194,10 @@ class TrainingView:
         self._frame = None
         self._boxes: dict = {}
         self._limit_keys: dict = {}
-        self._frames: dict = {}  # axis ranges -> (frame bitmap, curve axes' extents), a few kept
+        if int(frame_cache) < 1:
+            raise ValueError(f"frame_cache must be at least 1 (the frame on screen), got {frame_cache}.")
+        self.frame_cache = int(frame_cache)
+        self._frames: dict = {}  # axis ranges -> (frame bitmap, curve axes' extents), the newest frame_cache
         self.frames_redrawn = 0  # how often the frame bitmap was rebuilt (for tests and benchmarks)
         self._split = None  # pixel row between the boundary picture and the curves (stacked)
 
@@ -316,7 +324,7 @@ class TrainingView:
                 self.frames_redrawn += 1
         key = tuple(self._limits(ax) for ax in curve_axes)
         if key not in self._frames:
-            if len(self._frames) >= 16:
+            while len(self._frames) >= self.frame_cache:
                 self._frames.pop(next(iter(self._frames)))
             self._frames[key] = (self._frame, dict(self._boxes))
         # In this order, whatever the zorders: the boundary over the points, the alert on top.
