@@ -41,10 +41,10 @@ class DataUpload:
         self.upload = W.FileUpload(accept=".csv,text/csv", multiple=False, description="Upload CSV",
                                    tooltip=f"A CSV file of x1,x2,label rows (header optional), at most "
                                            f"{MAX_ROWS:,} rows and {MAX_BYTES / 1e6:.0f} MB",
-                                   layout=W.Layout(width="150px"))
+                                   layout=W.Layout(width="125px"))
         self.labels = W.Dropdown(options=_LABEL_CHOICES, value="auto", description="labels are",
                                  tooltip="; ".join(f"{k}: {v}" for k, v in TASKS.items()),
-                                 style={"description_width": "70px"}, layout=W.Layout(width="190px"))
+                                 style={"description_width": "70px"}, layout=W.Layout(width="165px"))
         self.back_button = W.Button(description="Use the dataset", icon="undo",
                                     tooltip="Forget the uploaded data and train on the dataset chosen above",
                                     layout=W.Layout(display="none"))
@@ -59,7 +59,10 @@ class DataUpload:
         self.back_button.add_class("pg-use-dataset")
         self.source.add_class("pg-data-source")
         self.click_class.add_class("pg-click-class")
-        self.widget = W.VBox([W.HBox([self.upload, self.labels, self.click_class, self.back_button]), self.source])
+        # One row that wraps: in the Playground's 300 px column the four controls take two lines.
+        row = W.HBox([self.upload, self.labels, self.click_class, self.back_button],
+                     layout=W.Layout(flex_flow="row wrap"))
+        self.widget = W.VBox([row, self.source])
 
     def take_file(self) -> tuple[str, bytes] | None:
         """The uploaded file as ``(name, bytes)``, or None when there is none; the widget is
