@@ -5,7 +5,6 @@ training run); the pictures are checked to draw exactly the arrays they are give
 made-up data, so they cannot be training anything.
 """
 import dataclasses
-import time
 
 import numpy as np
 import pytest
@@ -136,9 +135,7 @@ def test_other_projections_draw_the_line_only_when_exact(run3):
 
 # ---------------------------------------------------------------------------- width sweep (maths)
 def test_width_sweep_goes_from_a_line_to_a_closed_boundary():
-    start = time.perf_counter()
     sweep = ex.width_sweep(resolution=30)
-    assert time.perf_counter() - start < 5.0
     assert sweep.widths == (1, 2, 3, 4, 8) and sweep.grids.shape == (5, 30, 30)
     assert sweep.accuracy.shape == sweep.test_accuracy.shape == (5,)
     assert sweep.accuracy[0] < 0.75  # one unit: a straight line
