@@ -60,3 +60,21 @@ def assert_contour_boundary(artists, predict, resolution: int, values=None):
 
 def assert_no_boundary(artists):
     assert list(artists) == []
+
+
+def assert_boundary_through_playback(panel, check):
+    """Run ``check(panel)`` (a boundary assertion returning the drawn artist) after the panel is
+    built, after Step, on two Play ticks, and after Pause and Reset (back at epoch 0);
+    returns what it returned first. Works for any panel with the playback controls."""
+    first = check(panel)  # after construction
+    panel.step()
+    check(panel)
+    panel.play()
+    for _ in range(2):
+        panel.tick()
+        check(panel)
+    panel.pause()
+    panel.reset()
+    assert panel.run.epoch == 0
+    check(panel)
+    return first

@@ -19,7 +19,8 @@ from course_utils.presets import (CHOICES, HIDEABLE, LEARNING_RATES, PLAYGROUND_
                                   to_query)
 from course_utils.widgets.playground import SETTING_CONTROLS, Playground, query_string
 
-from boundary_checks import assert_contour_boundary, assert_no_boundary, assert_straight_boundary
+from boundary_checks import (assert_boundary_through_playback, assert_contour_boundary, assert_no_boundary,
+                             assert_straight_boundary)
 
 # A different valid value for every control (from the Playground's defaults).
 NEW_VALUES = {
@@ -325,17 +326,7 @@ def _assert_pg_boundary(pg, net=None):
 @pytest.mark.parametrize("activation", ["linear", "tanh", "relu"])
 def test_the_boundary_is_drawn_on_every_frame(activation):
     pg = small(activation=activation, learning_rate=0.3)
-    first = _assert_pg_boundary(pg)  # after construction
-    pg.step()
-    _assert_pg_boundary(pg)
-    pg.play()
-    for _ in range(2):
-        pg.tick()
-        _assert_pg_boundary(pg)
-    pg.pause()
-    pg.reset()
-    assert pg.run.epoch == 0
-    _assert_pg_boundary(pg)
+    first = assert_boundary_through_playback(pg, _assert_pg_boundary)
     pg.set(learning_rate=0.1)  # a control change retrains
     _assert_pg_boundary(pg)
     pg.set(hidden=(3, 3, 2))

@@ -9,7 +9,8 @@ import sys
 import numpy as np
 import pytest
 
-from boundary_checks import assert_contour_boundary, assert_no_boundary, assert_straight_boundary
+from boundary_checks import (assert_boundary_through_playback, assert_contour_boundary, assert_no_boundary,
+                             assert_straight_boundary)
 from browser import VOILA_TEST_ARGS, browser, page, wait_for_new_src  # noqa: F401 (fixtures)
 from course_utils import experiments as ex
 from course_utils.widgets import CONTROLS, GridWarpPanel, PiecesPanel, TinyNetPanel, TrainingPanel
@@ -166,17 +167,7 @@ def _assert_panel_boundary(panel):
 @pytest.mark.parametrize("activation", ["linear", "tanh", "relu"])
 def test_the_boundary_is_drawn_on_every_frame(activation):
     panel = TrainingPanel("scenario2", activation=activation)
-    first = _assert_panel_boundary(panel)  # after construction
-    panel.step()
-    _assert_panel_boundary(panel)
-    panel.play()
-    for _ in range(2):
-        panel.tick()
-        _assert_panel_boundary(panel)
-    panel.pause()
-    panel.reset()
-    assert panel.run.epoch == 0
-    _assert_panel_boundary(panel)
+    first = assert_boundary_through_playback(panel, _assert_panel_boundary)
     panel.controls["neurons"].value = 3  # a control change retrains
     now = _assert_panel_boundary(panel)
     panel.controls["layers"].value = 3
