@@ -38,6 +38,8 @@ from course_utils.widgets import TrainingPanel
 # curves' epoch axis is logarithmic (1, 2, 5, 10, 20, ...): epochs 1-10 get as much room as 10-100.
 # The training loss of an epoch is measured as the points are seen, before that epoch's update, so
 # epoch 1 shows the untrained network's loss; most of the fall comes with the first update.
+# The test loss is measured after the epoch's update, which is why its curve starts near 0 at
+# epoch 1 while the training loss there is still the untrained network's.
 
 # %%
 run = ex.run_scenario("scenario1")
