@@ -241,6 +241,13 @@ def _lesson05_checked_lines(monkeypatch=None, nudge=False):
     lines, runs = [], []
     study = dg.gradient_norm_study(dg.FLAVOURS, X_train, y_train, depth=8, width=8, epochs=300, learning_rate=0.1)
     lines += [f"{n} {np.log10(b[0] / b[-1]):.1f} {np.log10(a.max()):.1f}" for n, (b, a) in study.items()]
+    for name in ["sigmoid", "tanh"]:  # section 2's collapse of the forward signal
+        deep = dg.MLP([2] + [8] * 8 + [1], name, seed=0)
+        cu.train(deep, X_train, y_train, epochs=300, learning_rate=0.1)
+        p = deep.predict_proba(X_train)
+        assert np.min(np.abs(p - 0.5)) > 1e-7
+        lines.append(" ".join(f"{np.log10(z.std(axis=0).mean()):.1f}" for z in dg.pre_activations(deep, X_train))
+                     + f" {p.min():.3f} {p.max():.3f} {np.mean(deep.predict(X_train) == y_train):.0%}")
     narrow = dg.silent_unit_study(["relu", "leaky_relu", "gelu"], *data, hidden=(3,), learning_rate=3.0,
                                   epochs=300, seeds=range(8))
     lines += [dg.format_silent_study(narrow), " ".join(f"{round(a, 1):.0%}" for a in narrow["relu"]["accuracy"]),
@@ -275,3 +282,19 @@ def test_lesson05_checked_numbers_read_the_same_with_another_blas(monkeypatch):
     nudged, _, _ = _lesson05_checked_lines(monkeypatch, nudge=True)
     for before, after in zip(lines, nudged):
         assert before == after, f"a nudge of 1e-9 changes a checked line of 05:\n{before}\n->\n{after}"
+
+
+def test_lesson05_exercise3_answer_matches_the_run():
+    """Exercise 3's answer says what the narrow study gives with four hidden units: one ReLU run
+    of eight ends with a silent unit, and every run scores at least 98 % on the test set."""
+    import numpy as np
+
+    import course_utils as cu
+    from course_utils import diagnostics as dg
+
+    X, y = cu.make_dataset("circle", n_samples=500, noise=0.0, seed=0)
+    data = cu.train_test_split(X, y, test_fraction=0.5, seed=0)
+    four = dg.silent_unit_study(["relu"], data[0], data[2], data[1], data[3], hidden=(4,),
+                                learning_rate=3.0, epochs=300, seeds=range(8))["relu"]
+    assert int(np.sum(four["silent"][:, -1] > 0)) == 1
+    assert float(np.min(four["accuracy"])) >= 0.98
