@@ -344,7 +344,7 @@ def _pixel(view, x1, x2):
     return pixels[row - 1:row + 2, col - 1:col + 2, :3].reshape(-1, 3).min(axis=0)
 
 
-def test_live_boundary_moves_a_line_in_place_and_replaces_a_contour():
+def test_live_boundary_moves_a_line_and_a_contour_in_place():
     fig, ax = plots.new_figure()
     art = plots.draw_live_boundary(ax, line=(np.array([1.0, 2.0]), 0.5))
     (line,) = plots.live_boundary_artists(art)
@@ -356,8 +356,14 @@ def test_live_boundary_moves_a_line_in_place_and_replaces_a_contour():
     plots.update_live_boundary(art, values=values)
     (contour,) = plots.live_boundary_artists(art)
     assert not line.get_visible() and contour in ax.get_children()
-    plots.update_live_boundary(art, values=values)  # the old contour is removed, not piled up
-    assert contour not in ax.get_children() and len(plots.live_boundary_artists(art)) == 1
+    moved = grid.heatmap_grid(lambda X: (X[:, 1] > -2.0).astype(float), 40)
+    plots.update_live_boundary(art, values=moved)  # the same contour, moved: not piled up, not rebuilt
+    assert plots.live_boundary_artists(art) == [contour]
+    assert sum(type(a).__name__.endswith("ContourSet") for a in ax.get_children()) == 1
+    _, ax2 = plots.new_figure()
+    fresh = plots.draw_boundary(ax2, moved)  # what drawing it anew gives: the same vertices
+    np.testing.assert_allclose(contour.get_paths()[0].vertices, fresh.get_paths()[0].vertices, atol=1e-12)
+    assert np.allclose(contour.get_paths()[0].vertices[:, 1], -2.0, atol=0.2)  # the line x2 = -2 now
     for nothing in ({}, {"values": np.full((40, 40), np.nan)}, {"line": (np.array([np.nan, 1.0]), 0.0)},
                     {"values": np.full((40, 40), 0.9)}):
         plots.update_live_boundary(art, **nothing)

@@ -14,7 +14,7 @@ from .style import CLASS_PALETTE, HEATMAP_CMAP, class_colours, new_figure
 
 __all__ = ["draw_heatmap", "update_heatmap", "draw_points", "update_points", "draw_line",
            "update_line", "draw_boundary", "class_map", "point_colours", "BOUNDARY_STYLE", "boundary_handle",
-           "draw_live_boundary", "update_live_boundary", "live_boundary_artists"]
+           "draw_live_boundary", "update_live_boundary", "live_boundary_artists", "boundary_path"]
 
 BOUNDARY_STYLE = {"color": "black", "linewidth": 2.0, "linestyle": "-", "label": "decision boundary"}
 """How every live panel draws the decision boundary: a solid black line, 2 pt wide - it
@@ -156,36 +156,51 @@ def update_line(line, w, b, domain=DOMAIN) -> None:
     line.set_data(xs, ys)
 
 
+def _centres(n: int, domain) -> np.ndarray:
+    """The heatmap's pixel centres along one axis: (n,) in ``domain``."""
+    lo, hi = domain
+    step = (hi - lo) / n
+    return lo + step * (np.arange(n) + 0.5)
+
+
 def draw_boundary(ax, values, domain=DOMAIN, level: float = 0.5, **style):
     """Contour of the heatmap at ``level`` (the decision boundary); returns the ContourSet.
 
     ``values`` is (n, n) on the pixel-centred heatmap grid (``course_utils.grid.heatmap_grid``).
     Returns None when the square holds no crossing of ``level`` - one class everywhere, or
-    values that are not all finite (a diverged network). A contour cannot be updated in
-    place: live pictures redraw it through :func:`update_live_boundary`.
+    values that are not all finite (a diverged network). Live pictures move it to new values
+    in place through :func:`update_live_boundary`.
 
     For K classes, ``values`` (n, n, K), the boundaries are where the most probable class
     changes: for each class k the 0 contour of ``log p_k - max_{j != k} log p_j``. They are drawn
     as one ContourSet of those lines (``level`` is not used).
     """
     values = np.asarray(values, dtype=float)
-    lo, hi = domain
-    n = values.shape[0]
-    step = (hi - lo) / n
-    centres = lo + step * (np.arange(n) + 0.5)
+    centres = _centres(values.shape[0], domain)
     style = {"colors": "black", "linewidths": 1.5, **style}
     if values.ndim == 3:
-        return _class_boundaries(ax, centres, values, style)
-    if not (np.isfinite(values).all() and values.min() < level < values.max()):
+        lines = _class_boundary_lines(centres, values)
+        if not lines:
+            return None
+        # One level holding every class's edge: a ContourSet like the two-class boundary's.
+        from matplotlib.contour import ContourSet
+
+        return ContourSet(ax, [0.0], [lines], **style)
+    if not _crosses(values, level):
         return None  # no boundary inside the square
     return ax.contour(centres, centres, values, levels=[level], **style)
 
 
-def _class_boundaries(ax, centres, probs, style):
+def _crosses(values, level: float) -> bool:
+    return bool(np.isfinite(values).all() and values.min() < level < values.max())
+
+
+def _class_boundary_lines(centres, probs) -> list:
+    """Every class's edge as a list of (m, 2) vertex arrays ([] for one class everywhere)."""
     import contourpy
 
     if not np.isfinite(probs).all():
-        return None
+        return []
     # In log-probabilities the margins are differences of logits: for a linear network they
     # are linear in the plane, so the contour's linear interpolation puts them exactly.
     logp = np.log(np.maximum(probs, np.finfo(float).tiny))
@@ -195,12 +210,36 @@ def _class_boundaries(ax, centres, probs, style):
         margin = logp[..., k] - others  # > 0 where class k wins
         if margin.min() < 0.0 < margin.max():
             lines += contourpy.contour_generator(centres, centres, margin).lines(0.0)
-    if not lines:
-        return None  # one class everywhere
-    # One level holding every class's edge: a ContourSet like the two-class boundary's.
-    from matplotlib.contour import ContourSet
+    return lines
 
-    return ContourSet(ax, [0.0], [lines], **style)
+
+def boundary_path(values, domain=DOMAIN, level: float = 0.5):
+    """The path :func:`draw_boundary` would draw for ``values``, or None (no boundary).
+
+    The same contour (matplotlib's own generator and settings, so the same vertices), as one
+    ``matplotlib.path.Path`` that an existing ContourSet can take with ``set_paths``: moving a
+    boundary costs the contour alone, not a new artist.
+    """
+    import contourpy
+    from matplotlib.path import Path
+
+    values = np.asarray(values, dtype=float)
+    centres = _centres(values.shape[0], domain)
+    if values.ndim == 3:
+        lines = _class_boundary_lines(centres, values)
+        return Path.make_compound_path(*map(Path, lines)) if lines else None
+    if not _crosses(values, level):
+        return None
+    import matplotlib as mpl
+
+    x, y = np.meshgrid(centres, centres)
+    algorithm = mpl.rcParams["contour.algorithm"]
+    generator = contourpy.contour_generator(
+        x, y, values, name=algorithm,
+        corner_mask=False if algorithm == "mpl2005" else mpl.rcParams["contour.corner_mask"],
+        line_type=contourpy.LineType.SeparateCode, chunk_size=0)
+    vertices, codes = generator.create_contour(level)
+    return Path(np.concatenate(vertices), np.concatenate(codes)) if len(vertices) else None
 
 
 # ------------------------------------------------------------------ the live boundary
@@ -243,13 +282,18 @@ def draw_live_boundary(ax, line=None, values=None, domain=DOMAIN, level: float =
 
 
 def update_live_boundary(artists: dict, line=None, values=None) -> None:
-    """Show a new boundary: move the line (``set_data``), or redraw the contour, or hide both.
+    """Show a new boundary: move the line (``set_data``) or the contour (``set_paths``), or
+    hide both.
 
     Arguments as :func:`draw_live_boundary`. Neither given (or nothing finite to draw, e.g.
-    a diverged network's NaN values): no boundary is drawn, and nothing raises.
+    a diverged network's NaN values): no boundary is drawn, and nothing raises. A contour
+    is made once and then moved in place (a new ContourSet per frame cost more than the
+    rest of the boundary picture); it is removed only when there is no contour to show.
     """
     artist = artists["line"]
-    if artists["contour"] is not None:  # a ContourSet has no set_data: replaced on every frame
+    path = None if line is not None or values is None else boundary_path(values, artists["domain"],
+                                                                          artists["level"])
+    if artists["contour"] is not None and path is None:
         artists["contour"].remove()
         artists["contour"] = None
     if line is not None:
@@ -259,7 +303,10 @@ def update_live_boundary(artists: dict, line=None, values=None) -> None:
         artist.set_visible(bool(np.isfinite(xs).all() and np.isfinite(ys).all()))
         return
     artist.set_visible(False)
-    if values is None:
+    if path is None:
+        return
+    if artists["contour"] is not None:
+        artists["contour"].set_paths([path])
         return
     contour = draw_boundary(artist.axes, values, artists["domain"], artists["level"],
                             colors=artist.get_color(), linewidths=artist.get_linewidth(),

@@ -9,7 +9,7 @@ from matplotlib.ticker import LogLocator, NullFormatter, StrMethodFormatter
 from ..numeric import LN2, chance_loss, lookup  # re-exported: plots.LN2 is the one ln 2 (course_utils.numeric)
 from .style import REFERENCE_COLOUR, TEST_COLOUR, TRAIN_COLOUR, new_figure
 
-__all__ = ["draw_curves", "update_curves", "LN2", "LOSS_SCALE", "EPOCH_SCALES", "clipped_note"]
+__all__ = ["draw_curves", "update_curves", "decimate", "DECIMATE_ABOVE", "LN2", "LOSS_SCALE", "EPOCH_SCALES", "clipped_note"]
 
 LOSS_SCALE = 1.0
 """The top of every scenario figure's loss axis: 0 to 1, with ln 2 marked, so figures compare
@@ -121,13 +121,15 @@ def update_curves(lines: dict, history, max_epochs: int = 0, coarse: bool = Fals
     off the chart).
     """
     n = history.epochs_run
-    epochs = np.arange(1, n + 1)
+    tops = []
     for name, line in lines.items():
         if name not in _CURVES:
             continue
-        values = getattr(history, name)
+        epochs, values = decimate(getattr(history, name))
         if name.endswith("accuracy"):
             values = 100.0 * values
+        else:
+            tops.append(values)
         line.set_data(epochs, values)
     # Fitted to the epochs trained, in steps (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 x 10^k: at most
     # a fifth of the axis empty; loss in halves) so the axes - and the live view's cached
@@ -144,7 +146,7 @@ def update_curves(lines: dict, history, max_epochs: int = 0, coarse: bool = Fals
     if fixed:
         top = fixed
     else:
-        losses = np.concatenate([history.train_loss, history.test_loss])
+        losses = np.concatenate(tops)  # decimation keeps each stretch's largest value
         losses = losses[np.isfinite(losses)]
         floor = getattr(ax_loss, "_course_loss_floor", 1.0)
         top = min(max(floor, math.ceil(2.0 * float(losses.max())) / 2.0), 5.0) if losses.size else floor
@@ -152,6 +154,45 @@ def update_curves(lines: dict, history, max_epochs: int = 0, coarse: bool = Fals
         ax_loss.set_ylim(0.0, top)
     if "clip_note" in lines:
         _mark_clipped(lines, history, top)
+
+
+DECIMATE_ABOVE = 2000
+"""Curves longer than this many epochs are drawn from the smallest and largest value of each
+stretch of epochs (:func:`decimate`), so a frame's cost and the lines' copies of the history
+stay bounded however long Play runs."""
+
+
+def decimate(values, limit: int = DECIMATE_ABOVE):
+    """A curve of one value per epoch, made at most ``limit + 1`` points long for drawing.
+
+    Parameters
+    ----------
+    values : ndarray of float, shape (n,)
+        Epoch ``i + 1``'s value at ``values[i]`` (NaN where not measured).
+
+    Returns
+    -------
+    epochs, values : ndarray of float, shape (m,)
+        Up to ``limit`` epochs: every epoch. Beyond: for each of ``limit / 2`` equal stretches
+        of epochs, its smallest value at its first epoch and its largest at its last (a stretch
+        is narrower than a pixel of the chart, so the line covers what every epoch would
+        draw, spikes included), then the last epoch's own value, so the curve ends where
+        training is. NaN only where a whole stretch is NaN.
+    """
+    values = np.asarray(values, dtype=float)
+    n = values.size
+    if n <= limit:
+        return np.arange(1.0, n + 1.0), values
+    stretch = -(-n // (limit // 2))  # ceiling division
+    starts = np.arange(0, n, stretch)
+    ends = np.minimum(starts + stretch, n)  # exclusive
+    epochs = np.empty(2 * starts.size + 1)
+    epochs[0:-1:2], epochs[1:-1:2], epochs[-1] = starts + 1, ends, n
+    out = np.empty_like(epochs)
+    out[0:-1:2] = np.fmin.reduceat(values, starts)  # NaN-ignoring: NaN only for an all-NaN stretch
+    out[1:-1:2] = np.fmax.reduceat(values, starts)
+    out[-1] = values[-1]
+    return epochs, out
 
 
 FINE_STEPS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)  # at most a fifth of the axis empty

@@ -126,6 +126,77 @@ def comparison_figure(runs, grids, titles, loss_max: float = LOSS_SCALE, takeawa
     return fig, out
 
 
+def _composite(pixels, layer) -> None:
+    """Lay a cached layer (``TrainingView._layer_of``: where, colours, alphas) over ``pixels``."""
+    where, rgb, alpha = layer
+    flat = pixels.reshape(-1, 4)
+    under = flat[where, :3].astype(np.uint16)
+    flat[where, :3] = (rgb * alpha + under * (255 - alpha) + 127) // 255
+
+
+class _Glyphs:
+    """One line of text drawn from per-character bitmaps, each rendered once.
+
+    For the title that changes on every Play frame (``epoch 1234``): drawn as a Text,
+    each new string would be laid out and kept in matplotlib's text-layout cache (about
+    0.6 KiB per string, up to 4,096 strings), so memory grew for minutes of Play. Here the
+    cache holds one bitmap per character seen (digits, "epoch "). Characters are placed by
+    their advance widths, without kerning: the same line as the Text to within a pixel.
+    """
+
+    def __init__(self, text, dpi: float):
+        from matplotlib.font_manager import findfont, get_font
+
+        self.text, self.dpi = text, float(dpi)
+        self.prop = text.get_fontproperties()
+        self.font = get_font(findfont(self.prop))
+        self.font.set_size(self.prop.get_size_in_points(), self.dpi)
+        self.cache: dict = {}
+
+    def glyph(self, ch: str):
+        """``(advance, dx, dy, rgb, alpha)`` for one character: its bitmap's offset from the pen
+        on the baseline (pixels, y downwards), colours (h, w, 3) and alphas (h, w, 1), uint16."""
+        if ch not in self.cache:
+            from matplotlib.backends.backend_agg import RendererAgg
+
+            size = int(np.ceil(self.prop.get_size_in_points() * self.dpi / 72.0))
+            pen_x, base = size, 2 * size
+            renderer = RendererAgg(3 * size, 3 * size, self.dpi)
+            renderer.clear()
+            gc = renderer.new_gc()
+            gc.set_foreground(self.text.get_color())
+            renderer.draw_text(gc, pen_x, base, ch, self.prop, 0)
+            gc.restore()
+            rgba = np.asarray(renderer.buffer_rgba())
+            rows, cols = np.nonzero(rgba[..., 3])
+            advance = self.font.load_char(ord(ch)).linearHoriAdvance / 65536.0
+            if rows.size == 0:  # a space
+                self.cache[ch] = (advance, 0, 0, None, None)
+            else:
+                crop = rgba[rows.min():rows.max() + 1, cols.min():cols.max() + 1].astype(np.uint16)
+                self.cache[ch] = (advance, int(cols.min()) - pen_x, int(rows.min()) - base, crop[..., :3],
+                                  crop[..., 3:])
+        return self.cache[ch]
+
+    def draw(self, pixels, text) -> None:
+        """Draw ``text``'s string where the Text would be (centred on its anchor, on its baseline)."""
+        string = text.get_text()
+        glyphs = [self.glyph(ch) for ch in string]
+        x, y = text.get_transform().transform(text.get_unitless_position())
+        height = pixels.shape[0]
+        width = sum(g[0] for g in glyphs)
+        pen = x - {"center": width / 2.0, "right": width}.get(text.get_horizontalalignment(), 0.0)
+        base = int(round(height - y))
+        for advance, dx, dy, rgb, alpha in glyphs:
+            if rgb is not None:
+                r0, c0 = base + dy, int(round(pen)) + dx
+                h, w = alpha.shape[:2]
+                if r0 >= 0 and c0 >= 0 and r0 + h <= height and c0 + w <= pixels.shape[1]:
+                    under = pixels[r0:r0 + h, c0:c0 + w, :3].astype(np.uint16)
+                    pixels[r0:r0 + h, c0:c0 + w, :3] = (rgb * alpha + under * (255 - alpha) + 127) // 255
+            pen += advance
+
+
 class TrainingView:
     """The live panel's picture: one figure whose artists are updated, then rendered to PNG.
 
@@ -200,6 +271,12 @@ class TrainingView:
         self._frames: dict = {}  # axis ranges -> (frame bitmap, curve axes' extents), the newest frame_cache
         self.frames_redrawn = 0  # how often the frame bitmap was rebuilt (for tests and benchmarks)
         self._split = None  # pixel row between the boundary picture and the curves (stacked)
+        # Per-frame shortcuts (see render): the heatmap's pixel -> cell map, the data points
+        # as a cached layer, the epoch title from cached glyphs while playing.
+        self._heat_index = None
+        self._points_layer = None
+        self._stamp_title = False
+        self._glyphs = None
 
     def _for_regression(self, legend) -> None:
         self.heatmap.set_clim(-1.0, 1.0)
@@ -217,6 +294,7 @@ class TrainingView:
         """Move the scatters to new data (for regression, ``y`` is the target's sign, 0/1)."""
         update_points(self.train_points, X_train, y_train)
         update_points(self.test_points, X_test, y_test)
+        self._points_layer = None
 
     def update(self, grid, history, max_epochs: int = 0, alert: str | None = None, line=None,
                boundary: bool = True, playing: bool = False) -> None:
@@ -246,16 +324,20 @@ class TrainingView:
             update_live_boundary(self.boundary)
         update_curves(self.curves, history, max_epochs, coarse=playing)
         self.title.set_text(f"epoch {history.epochs_run}")
+        self._stamp_title = bool(playing)
         self.alert.set_text(alert or "")
         self.alert.set_visible(bool(alert))
 
     def show_test_points(self, visible: bool) -> None:
         """Show or hide the test points (the "show test data" option)."""
-        self.test_points.set_visible(bool(visible))
+        if self.test_points.get_visible() != bool(visible):
+            self.test_points.set_visible(bool(visible))
+            self._points_layer = None
 
     def set_title(self, text: str) -> None:
         """Replace the boundary picture's title (``update`` writes ``epoch N`` there)."""
         self.title.set_text(text)
+        self._stamp_title = False
 
     def data_point(self, px: float, py: float):
         """The input-square point under pixel ``(px, py)`` of :meth:`png` (from its top-left
@@ -327,12 +409,65 @@ class TrainingView:
             while len(self._frames) >= self.frame_cache:
                 self._frames.pop(next(iter(self._frames)))
             self._frames[key] = (self._frame, dict(self._boxes))
-        # In this order, whatever the zorders: the boundary over the points, the alert on top.
-        heatmap, train, test, *rest = self._animated
-        for artist in (heatmap, train, test, *self.boundary_artists(), *rest):
+        if self._points_layer is None:
+            self._points_layer = self._layer_of(self.train_points, self.test_points)  # uses the canvas
+            self.canvas.restore_region(self._frame)
+        pixels = np.asarray(self.canvas.buffer_rgba())  # a writable view of the canvas
+        # In this order: the heatmap, the points, the boundary over them, the alert on top.
+        self._paint_heatmap(pixels)
+        _composite(pixels, self._points_layer)
+        _heatmap, _train, _test, *curves, title, alert = self._animated
+        for artist in (*self.boundary_artists(), *curves):
             if artist.get_visible():
                 self.fig.draw_artist(artist)
-        return np.asarray(self.canvas.buffer_rgba())
+        if title.get_visible():
+            if self._stamp_title:  # a new string per frame: matplotlib would cache each one's layout
+                self._title_glyphs().draw(pixels, title)
+            else:
+                self.fig.draw_artist(title)
+        if alert.get_visible():
+            self.fig.draw_artist(alert)
+        return pixels
+
+    def _paint_heatmap(self, pixels) -> None:
+        """The heatmap's colours written straight into the pixels inside the boundary axes.
+
+        What the image artist draws with ``interpolation="nearest"`` (each pixel takes the
+        cell under its centre), without resampling the image on every frame: the pixel ->
+        cell map is computed once, as the layout is fixed after the first render.
+        """
+        if self._heat_index is None:
+            height, width = pixels.shape[:2]
+            box, n = self.ax_boundary.bbox, self.resolution
+            cols = np.floor((np.arange(width) + 0.5 - box.x0) / box.width * n).astype(int)
+            rows = np.floor((height - np.arange(height) - 0.5 - box.y0) / box.height * n).astype(int)
+            (c,), (r,) = np.nonzero((cols >= 0) & (cols < n)), np.nonzero((rows >= 0) & (rows < n))
+            self._heat_index = (slice(r[0], r[-1] + 1), slice(c[0], c[-1] + 1),
+                                rows[r][:, None] * n + cols[c][None, :])  # (h, w) flat cell index
+        rows, cols, index = self._heat_index
+        rgba = self.heatmap.to_rgba(self.heatmap.get_array(), bytes=True).reshape(-1, 4)  # (n * n, 4)
+        if (rgba[:, 3] < 255).any():  # NaN cells are transparent: white paper shows through
+            alpha = rgba[:, 3:].astype(np.uint16)
+            rgba[:, :3] = (rgba[:, :3] * alpha + 255 * (255 - alpha) + 127) // 255
+            rgba[:, 3] = 255
+        pixels[rows, cols] = rgba[index]
+
+    def _layer_of(self, *artists):
+        """The artists drawn alone on a transparent canvas, as a layer for :func:`_composite`.
+        Leaves the canvas cleared (the caller restores its frame)."""
+        renderer = self.canvas.get_renderer()
+        renderer.clear()
+        for artist in artists:
+            if artist.get_visible():
+                self.fig.draw_artist(artist)
+        rgba = np.asarray(self.canvas.buffer_rgba()).reshape(-1, 4)
+        where = np.flatnonzero(rgba[:, 3])
+        return where, rgba[where, :3].astype(np.uint16), rgba[where, 3:].astype(np.uint16)
+
+    def _title_glyphs(self):
+        if self._glyphs is None:
+            self._glyphs = _Glyphs(self.title, self.fig.dpi)
+        return self._glyphs
 
     def png(self, region: str | None = None) -> bytes:
         """The current picture as PNG bytes (a palette PNG: small and fast, see ``pixels_png``).

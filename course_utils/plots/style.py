@@ -114,7 +114,12 @@ def pixels_png(pixels, colours: int = 128) -> bytes:
     import numpy as np
     from PIL import Image
 
-    rgb = Image.fromarray(np.ascontiguousarray(np.asarray(pixels)[..., :3]))
+    pixels = np.ascontiguousarray(pixels)  # a no-op for a canvas's buffer and its row bands
+    if pixels.shape[-1] == 4:  # dropping alpha inside PIL: a third of the time of a strided NumPy copy
+        rgb = Image.frombuffer("RGBA", (pixels.shape[1], pixels.shape[0]), pixels, "raw", "RGBA", 0, 1)
+        rgb = rgb.convert("RGB")
+    else:
+        rgb = Image.fromarray(pixels)
     indexed = rgb.quantize(colors=colours, method=Image.Quantize.FASTOCTREE)
     # The octree averages each bucket, so the page-white background comes out a light grey;
     # the brightest entry (the background's) is set back to pure white.
