@@ -200,7 +200,7 @@ def epochs_to_accuracy(history: History, target: float = 0.97, which: str = "tes
         raise ValueError(f"target must be in (0, 1], got {target!r}.")
     acc = getattr(history, column)
     hit = np.flatnonzero(acc >= target)  # NaN compares False
-    return int(hit[0]) + 1 if hit.size else None
+    return int(history.epochs[hit[0]]) if hit.size else None
 
 
 @dataclass

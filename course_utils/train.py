@@ -31,17 +31,20 @@ MAX_CHUNK_EPOCHS = 64
 # History
 # --------------------------------------------------------------------------------------
 class History:
-    """What happened during training, one entry per completed epoch.
+    """What happened during training, one entry per completed epoch (fewer once :meth:`thin`
+    bounded a long run's record).
 
     Attributes
     ----------
-    train_loss, train_accuracy : ndarray of float64, shape (epochs_run,)
+    train_loss, train_accuracy : ndarray of float64, shape (entries,) = (epochs_run,) unless thinned
         Mean data loss (no regularization penalty) and accuracy over the epoch's
         batches, measured as each batch was seen (before its update) - the convention
         of scikit-learn and Keras. Accuracy is NaN for regression.
-    test_loss, test_accuracy : ndarray of float64, shape (epochs_run,)
+    test_loss, test_accuracy : ndarray of float64, shape (entries,)
         On the test set with the parameters at the end of each epoch; NaN when no
         test set was given.
+    epochs : ndarray of int, shape (entries,)
+        The epoch of each entry: ``1 ... epochs_run`` unless :meth:`thin` dropped some.
     snapshots : list of (int, list of (W, b))
         ``(epoch, params)`` copies: epoch 0 is the initial weights, then every
         ``snapshot_every`` epochs (the network itself holds the latest). Empty unless
@@ -58,8 +61,9 @@ class History:
     _FIELDS = ("train_loss", "train_accuracy", "test_loss", "test_accuracy")
 
     def __init__(self):
-        self._n = 0
-        self._buf = {f: np.empty(0) for f in self._FIELDS}
+        self._n = 0  # entries held
+        self._epochs = 0  # epochs recorded (more than the entries once thinned)
+        self._buf = {f: np.empty(0) for f in (*self._FIELDS, "epoch")}
         self.snapshots: list[tuple[int, list]] = []
         self.diverged = False
         self.stopped_early = False
@@ -74,28 +78,48 @@ class History:
                 self._buf[f] = grown
 
     def _record(self, train_loss, train_acc, test_loss, test_acc) -> None:
-        i = self._n
-        b = self._buf
-        b["train_loss"][i] = train_loss
-        b["train_accuracy"][i] = train_acc
-        b["test_loss"][i] = test_loss
-        b["test_accuracy"][i] = test_acc
-        self._n = i + 1
+        self._extend({"train_loss": [train_loss], "train_accuracy": [train_acc], "test_loss": [test_loss],
+                      "test_accuracy": [test_acc]})
 
     def _extend(self, measured: dict) -> None:
         k = len(measured["train_loss"])
         self._reserve(k)
         for f in self._FIELDS:
             self._buf[f][self._n:self._n + k] = measured[f]
+        self._buf["epoch"][self._n:self._n + k] = np.arange(self._epochs + 1, self._epochs + k + 1)
         self._n += k
+        self._epochs += k
+
+    def thin(self, max_entries: int) -> None:
+        """Hold at most ``max_entries`` entries: while there are more, the older half keeps
+        every other one (the first epoch and the latest are always kept).
+
+        For a run that goes on for as long as Play runs: its record stays bounded, recent
+        epochs stay at full resolution and older ones grow sparser. Every entry kept is
+        the exact figures of its epoch (:attr:`epochs` says which); what is lost are the
+        epochs in between - a spike shorter than the gap can drop out of a curve.
+        """
+        if int(max_entries) < 2:
+            raise ValueError(f"max_entries must be at least 2 (the first epoch and the latest), got {max_entries}.")
+        while self._n > max_entries:
+            half = self._n // 2
+            keep = np.concatenate([np.arange(0, half, 2), np.arange(half, self._n)])
+            for a in self._buf.values():
+                a[: keep.size] = a[keep]
+            self._n = keep.size
 
     @property
     def epochs_run(self) -> int:
         """Number of completed epochs recorded."""
-        return self._n
+        return self._epochs
+
+    @property
+    def epochs(self) -> np.ndarray:
+        """The epoch of each entry, (entries,) int: ``1 ... epochs_run`` unless thinned."""
+        return self._buf["epoch"][: self._n].astype(int)
 
     def __len__(self) -> int:
-        return self._n
+        return self._epochs
 
     def __getattr__(self, name):
         if name in History._FIELDS:
@@ -112,7 +136,7 @@ class History:
         if not isinstance(other, History):
             return NotImplemented
         same_arrays = all(np.array_equal(getattr(self, f), getattr(other, f), equal_nan=True)
-                          for f in self._FIELDS)
+                          for f in self._FIELDS) and np.array_equal(self.epochs, other.epochs)
         same_snaps = len(self.snapshots) == len(other.snapshots) and all(
             e1 == e2 and all(np.array_equal(W1, W2) and np.array_equal(b1, b2)
                              for (W1, b1), (W2, b2) in zip(p1, p2))
@@ -123,7 +147,7 @@ class History:
     def __repr__(self) -> str:
         f = self.final()
         state = "diverged" if self.diverged else "stopped early" if self.stopped_early else "ok"
-        return (f"History(epochs={self._n}, train_loss={f['train_loss']:.4g}, "
+        return (f"History(epochs={self._epochs}, train_loss={f['train_loss']:.4g}, "
                 f"train_accuracy={f['train_accuracy']:.3g}, {state})")
 
 

@@ -646,3 +646,18 @@ def test_a_long_play_keeps_a_bounded_number_of_frame_bitmaps():
     assert view.frames_redrawn > view.frame_cache  # more axis ranges than bitmaps kept ...
     assert 1 <= len(view._frames) <= view.frame_cache == 3  # ... and only the newest kept
     assert len(pg.run.history.snapshots) <= pg.max_snapshots
+
+
+def test_a_long_play_keeps_a_bounded_loss_record_and_curves_that_end_at_the_latest_epoch():
+    pg = small(epochs=0)
+    pg.max_history = 30
+    pg.play()
+    for _ in range(12):  # 120 epochs, the record thinned to at most 30 entries after each frame
+        pg.tick()
+    pg.pause()
+    h = pg.run.history
+    assert h.epochs_run == pg.run.epoch == 120 and len(h.epochs) <= 30 and h.epochs[0] == 1
+    x, y = pg.view.curves["train_loss"].get_data()
+    np.testing.assert_array_equal(x, h.epochs)  # the curve is drawn at the epochs kept
+    assert y[-1] == h.final()["train_loss"] and pg.errors == []
+    assert f"epoch {pg.run.epoch}" == pg.view.title.get_text()

@@ -512,3 +512,47 @@ def test_scenario_figure_of_three_classes_shows_three_classes():
     assert legend[:3] == ["class 0", "class 1", "class 2"]
     assert art["heatmap"].get_array().shape == (30, 30, 3) and art["boundary"] is not None
     assert fig.axes[1].lines[0].get_label() == "ln 3 (chance)"
+
+
+def test_long_curves_are_decimated_keeping_every_spike_and_the_last_value():
+    rng = np.random.default_rng(0)
+    values = 0.3 + 0.01 * rng.standard_normal(9_001)
+    values[4_321] = 2.4  # a one-epoch spike
+    values[7_000] = 0.01  # and a dip
+    values[103:109] = np.nan  # inside one stretch of 10 epochs
+    epochs, drawn = plots.curves.decimate(values)
+    assert len(drawn) <= plots.curves.DECIMATE_ABOVE + 1 and np.all(np.diff(epochs) >= 0)
+    assert np.nanmax(drawn) == 2.4 and np.nanmin(drawn) == 0.01
+    assert epochs[0] == 1 and epochs[-1] == 9_001 and drawn[-1] == values[-1]
+    assert not np.isnan(drawn).any()  # a stretch with a few NaN still has a value
+    short = np.arange(5.0)
+    np.testing.assert_array_equal(plots.curves.decimate(short)[0], np.arange(1.0, 6.0))
+    h = _history(values, np.full(values.size, 0.5))
+    lines = plots.draw_curves(history=h)
+    x, yv = lines["train_loss"].get_data()
+    assert len(x) <= plots.curves.DECIMATE_ABOVE + 1 and np.nanmax(yv) == 2.4 and x[-1] == 9_001
+    assert lines["train_loss"].axes.get_ylim()[1] == 2.5  # the spike (2.41 in the test loss) still sets the loss axis
+    h.thin(3_000)  # a thinned record draws at its own epochs
+    plots.update_curves(lines, h)
+    x, _ = lines["train_loss"].get_data()
+    assert x[0] == 1 and x[-1] == 9_001 and len(x) <= len(h.epochs)
+
+
+def test_the_play_title_drawn_from_glyphs_matches_the_text(run3):
+    def title_pixels(playing):
+        view = plots.TrainingView(resolution=40)
+        view.show_data(run3.X_train, run3.y_train, run3.X_test, run3.y_test)
+        view.update(ex.probability_grid(run3, 40), run3.history, max_epochs=300, playing=playing)
+        pixels = view.render().astype(int)
+        box = view.title.get_window_extent(view.canvas.get_renderer())
+        h = pixels.shape[0]
+        return pixels[int(h - box.y1) - 2:int(h - box.y0) + 2, int(box.x0) - 4:int(box.x1) + 4, :3], view
+
+    text, _ = title_pixels(False)
+    glyphs, view = title_pixels(True)
+    assert view.title.get_text() == f"epoch {run3.history.epochs_run}" and view._glyphs is not None
+    ink_text, ink_glyphs = (255 - text).sum(axis=(0, 2)), (255 - glyphs).sum(axis=(0, 2))
+    assert ink_glyphs.sum() == pytest.approx(ink_text.sum(), rel=0.1)  # the same letters, as dark
+    cols = lambda ink: np.flatnonzero(ink > 0)  # noqa: E731
+    assert abs(cols(ink_glyphs)[0] - cols(ink_text)[0]) <= 2 and abs(cols(ink_glyphs)[-1] - cols(ink_text)[-1]) <= 2
+    assert all(len(key) == 1 for key in view._glyphs.cache)  # one bitmap per character, not per string

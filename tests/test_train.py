@@ -418,3 +418,23 @@ def test_a_softmax_run_that_blows_up_is_reported_and_stepped_back():
     hist = train(net, X, y, epochs=30, learning_rate=1e4)
     assert hist.diverged and "learning rate" in hist.message
     assert np.isfinite(net.theta).all() and np.isfinite(hist.train_loss).all()
+
+
+def test_thinning_bounds_the_record_and_keeps_exact_figures_of_the_epochs_it_keeps(xor_data):
+    Xtr, Xte, ytr, yte = xor_data
+    kw = dict(learning_rate=0.1, batch_size=16, seed=1, X_test=Xte, y_test=yte)
+    full = train(MLP([2, 4, 1], "tanh", seed=0), Xtr, ytr, epochs=300, **kw)
+    runner = Trainer(MLP([2, 4, 1], "tanh", seed=0), Xtr, ytr, **kw)
+    for _ in range(30):  # Play: 10 epochs a frame, the record thinned after each
+        runner.run(10)
+        runner.history.thin(40)
+        assert len(runner.history.epochs) <= 40
+    h = runner.history
+    assert h.epochs_run == len(h) == 300 and h.epochs[0] == 1 and h.epochs[-1] == 300
+    assert np.all(np.diff(h.epochs) > 0)
+    assert np.all(np.diff(h.epochs)[-10:] == 1)  # the latest epochs stay at full resolution
+    for name in History._FIELDS:  # every entry kept is that epoch's own figure, bit for bit
+        np.testing.assert_array_equal(getattr(h, name), getattr(full, name)[h.epochs - 1])
+    assert h.final() == full.final()
+    with pytest.raises(ValueError, match="at least 2"):
+        h.thin(1)

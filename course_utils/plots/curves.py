@@ -9,7 +9,8 @@ from matplotlib.ticker import LogLocator, NullFormatter, StrMethodFormatter
 from ..numeric import LN2, chance_loss, lookup  # re-exported: plots.LN2 is the one ln 2 (course_utils.numeric)
 from .style import REFERENCE_COLOUR, TEST_COLOUR, TRAIN_COLOUR, new_figure
 
-__all__ = ["draw_curves", "update_curves", "decimate", "DECIMATE_ABOVE", "LN2", "LOSS_SCALE", "EPOCH_SCALES", "clipped_note"]
+__all__ = ["draw_curves", "update_curves", "decimate", "DECIMATE_ABOVE", "LN2", "LOSS_SCALE", "EPOCH_SCALES",
+           "clipped_note"]
 
 LOSS_SCALE = 1.0
 """The top of every scenario figure's loss axis: 0 to 1, with ln 2 marked, so figures compare
@@ -125,7 +126,7 @@ def update_curves(lines: dict, history, max_epochs: int = 0, coarse: bool = Fals
     for name, line in lines.items():
         if name not in _CURVES:
             continue
-        epochs, values = decimate(getattr(history, name))
+        epochs, values = decimate(getattr(history, name), history.epochs)
         if name.endswith("accuracy"):
             values = 100.0 * values
         else:
@@ -162,13 +163,15 @@ stretch of epochs (:func:`decimate`), so a frame's cost and the lines' copies of
 stay bounded however long Play runs."""
 
 
-def decimate(values, limit: int = DECIMATE_ABOVE):
+def decimate(values, epochs=None, limit: int = DECIMATE_ABOVE):
     """A curve of one value per epoch, made at most ``limit + 1`` points long for drawing.
 
     Parameters
     ----------
     values : ndarray of float, shape (n,)
-        Epoch ``i + 1``'s value at ``values[i]`` (NaN where not measured).
+        Epoch ``epochs[i]``'s value at ``values[i]`` (NaN where not measured).
+    epochs : ndarray of int, shape (n,), optional
+        ``History.epochs``; by default ``1 ... n``.
 
     Returns
     -------
@@ -181,13 +184,14 @@ def decimate(values, limit: int = DECIMATE_ABOVE):
     """
     values = np.asarray(values, dtype=float)
     n = values.size
+    at = np.arange(1.0, n + 1.0) if epochs is None else np.asarray(epochs, dtype=float)
     if n <= limit:
-        return np.arange(1.0, n + 1.0), values
+        return at, values
     stretch = -(-n // (limit // 2))  # ceiling division
     starts = np.arange(0, n, stretch)
     ends = np.minimum(starts + stretch, n)  # exclusive
     epochs = np.empty(2 * starts.size + 1)
-    epochs[0:-1:2], epochs[1:-1:2], epochs[-1] = starts + 1, ends, n
+    epochs[0:-1:2], epochs[1:-1:2], epochs[-1] = at[starts], at[ends - 1], at[-1]
     out = np.empty_like(epochs)
     out[0:-1:2] = np.fmin.reduceat(values, starts)  # NaN-ignoring: NaN only for an all-NaN stretch
     out[1:-1:2] = np.fmax.reduceat(values, starts)
@@ -213,12 +217,13 @@ def clipped_note(history, top: float) -> str:
     parts = []
     for name in ("train_loss", "test_loss"):
         values = getattr(history, name)
+        epochs = history.epochs
         over = np.flatnonzero(values > top)  # NaN compares False
         if over.size == 0:
             continue
         peak = int(over[np.argmax(values[over])])
-        span = f"epoch {over[0] + 1}" if over.size == 1 else f"epochs {over[0] + 1}-{over[-1] + 1}"
-        at = "" if over.size == 1 else f" at epoch {peak + 1}"
+        span = f"epoch {epochs[over[0]]}" if over.size == 1 else f"epochs {epochs[over[0]]}-{epochs[over[-1]]}"
+        at = "" if over.size == 1 else f" at epoch {epochs[peak]}"
         parts.append(f"\u25b2 {name.replace('_', ' ')} > {top:g} at {span} (peak {values[peak]:.2f}{at}), clipped")
     return "\n".join(parts)
 
@@ -227,7 +232,7 @@ def _mark_clipped(lines: dict, history, top: float) -> None:
     for name in ("train_loss", "test_loss"):
         values = getattr(history, name)
         over = np.flatnonzero(~(values <= top))  # above the top, infinite, or NaN
-        lines[f"{name}_clipped"].set_data(over + 1, np.full(over.size, top))
+        lines[f"{name}_clipped"].set_data(history.epochs[over], np.full(over.size, top))
     note = clipped_note(history, top)
     lines["clip_note"].set_text(note)
     lines["clip_note"].set_visible(bool(note))

@@ -206,6 +206,10 @@ class Playground(PlaybackMixin, PanelBase):
         self.epochs_per_frame = int(epochs_per_frame)
         self.snapshot_every = int(snapshot_every)
         self.max_snapshots = 500  # rewind points kept (thinned beyond, see inspection.thin_snapshots)
+        # Per-epoch entries of the loss/accuracy record kept (History.thin: older epochs grow
+        # sparser beyond it). 10,000 entries are 0.4 MiB however long Play runs, and five times
+        # what the curves draw (plots.DECIMATE_ABOVE); below it, every epoch is kept.
+        self.max_history = 10_000
         self.run: ex.Run | None = None
         self.view: TrainingView | None = None
         self._view_task = None
@@ -673,6 +677,7 @@ class Playground(PlaybackMixin, PanelBase):
         """
         run = self.run
         ins.thin_snapshots(run, self.max_snapshots)  # bounded memory however long Play runs
+        run.history.thin(self.max_history)
         live = net is None
         net = run.net if live else net
         features = run.settings.features
