@@ -22,6 +22,12 @@
      (the Playground's ``max_history`` loss-record entries, ``max_snapshots`` rewind points,
      ``frame_cache`` bitmaps, curves of at most ``plots.curves.DECIMATE_ABOVE`` points); the
      README says what the kernel itself adds per message.
+   The kernel's memory is not all the Playground's: jupyter_client's ``Session`` remembers
+   the signature of every message the kernel receives (replay protection, up to 65,536 of
+   them, about 100 B each plus the set's table, which grows in steps of a few hundred KiB),
+   and Play's clock sends one message a tick. ``--digest-history N`` starts the kernels with
+   ``Session.digest_history_size = N`` (through a temporary IPython profile) to see the
+   Playground's own memory apart from it.
 3. Optionally a screenshot of the first screen (``--screenshot``; the README's picture comes
    from the layout test, ``COURSE_SCREENSHOTS=docs pytest tests/test_playground_browser.py -k layout``).
 
@@ -215,6 +221,8 @@ def main() -> int:
     ap.add_argument("--play-seconds", type=float, default=10.0)
     ap.add_argument("--memory-seconds", type=float, default=30.0,
                     help="keep playing this long, sampling the kernel's memory (the issue asks for 300)")
+    ap.add_argument("--digest-history", type=int, default=None,
+                    help="start the kernels with Session.digest_history_size = N (see the docstring)")
     ap.add_argument("--screenshot", default=None)
     ap.add_argument("--no-browser", action="store_true")
     args = ap.parse_args()
@@ -225,6 +233,15 @@ def main() -> int:
           f"Play tick p50 {k['tick_p50_ms']:.0f} ms (CPU {k['tick_cpu_p50_ms']:.0f} ms, "
           f"{k['kernel_epochs_per_s']:.0f} epochs/s); PNGs {k['png_kib']:.0f} + {k['curves_png_kib']:.0f} KiB, "
           f"network {k['network_png_kib']:.0f} KiB")
+    if args.digest_history is not None:
+        import tempfile
+
+        profile = Path(tempfile.mkdtemp(prefix="bench-ipython-")) / "profile_default"
+        profile.mkdir(parents=True)
+        (profile / "ipython_kernel_config.py").write_text(
+            f"c.Session.digest_history_size = {int(args.digest_history)}\n")
+        os.environ["IPYTHONDIR"] = str(profile.parent)  # the Voila server's kernels inherit it
+        result["digest_history_size"] = int(args.digest_history)
     if not args.no_browser:
         b = browser_side(args.changes, args.play_seconds, args.memory_seconds, args.screenshot)
         result["browser"] = b
