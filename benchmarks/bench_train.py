@@ -1,10 +1,11 @@
 """Training speed: course_utils.train against hand-written NumPy loops, scikit-learn and PyTorch.
 
 Same task for all: a 2-8-1 tanh network, 400 circle points, full-batch SGD without
-momentum, 2,000 epochs, the loss recorded every epoch. Each contender runs ``--repeats``
-times in this one process, round robin (each round runs every contender once, back to back),
-on one thread each (NumPy's BLAS through threadpoolctl, PyTorch through
-``torch.set_num_threads``), so no contender borrows the second core of a 2-core machine.
+momentum, 2,000 epochs, the loss recorded every epoch. After a short untimed round, each
+contender runs ``--repeats`` times in this one process, round robin (each round runs every
+contender once, back to back), on one thread each (NumPy's BLAS through threadpoolctl,
+PyTorch through ``torch.set_num_threads``), so no contender borrows the second core of a
+2-core machine.
 For each contender: CPU time per epoch, median and best of the rounds. For each ratio
 against course_utils: the median of the per-round ratios and their spread (lowest-highest),
 since a burst of load on a shared machine moves single rounds.
@@ -133,16 +134,15 @@ def main(argv=None):
     load_before = os.getloadavg()
     results, contenders = {}, dict(CONTENDERS)
     with threadpool_limits(limits=1):  # every contender on one core (NumPy's BLAS, scikit-learn's OpenMP)
+        for name, fn in list(contenders.items()):  # a short untimed round: imports, first allocations
+            if fn(X, y, 20) is None:
+                print(NOT_INSTALLED[name])
+                del contenders[name]
         # Round robin (each repeat runs every contender once), so a burst of load from the
         # machine's other work falls on all of them alike rather than on one contender's turn.
         for _ in range(args.repeats):
             for name, fn in list(contenders.items()):
-                out = fn(X, y, args.epochs)
-                if out is None:
-                    print(NOT_INSTALLED[name])
-                    del contenders[name]
-                    continue
-                seconds, final_loss = out
+                seconds, final_loss = fn(X, y, args.epochs)
                 r = results.setdefault(name, {"rounds": [], "final_loss": float(final_loss)})
                 r["rounds"].append(seconds / args.epochs * 1e6)
     load_after = os.getloadavg()
