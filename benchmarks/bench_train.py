@@ -176,7 +176,7 @@ def main(argv=None):
         r = results[name]
         mid, lo, hi = r["ratio_median"], r["ratio_min"], r["ratio_max"]
         goal = f"  target >= {target:g}: {'met' if mid >= target else 'MISSED'}" if target else ""
-        print(f"{label}: {mid:.2f}x [{lo:.2f}-{hi:.2f}]{goal}")
+        print(f"{label}: {mid:.3g}x [{lo:.3g}-{hi:.3g}]{goal}")  # 3 digits: 0.697 is not 0.7
     save_results("bench_train", {"load_before": load_before, "load_after": load_after,
                                  "repeats": args.repeats, "epochs": args.epochs, "contenders": results})
     return results
