@@ -19,6 +19,7 @@ in full when Play stops.
 
 Usage (in a notebook, or served by Voila)::
 
+    page_playground()                       # notebook 06: the defaults, then the page's URL preset
     Playground(query_string())              # settings from the page's URL
     Playground(activation="linear", hide=("activation",))
     Playground(data=(X, y))                 # your own points: X (n, 2), y (n,) labels or numbers
@@ -52,7 +53,7 @@ from .hiddenview import HiddenSpacePanel
 from .playback import PlaybackMixin
 from .userdata import DataUpload, click_events
 
-__all__ = ["Playground", "query_string", "SETTING_CONTROLS", "CONTROL_GROUPS"]
+__all__ = ["Playground", "page_playground", "query_string", "SETTING_CONTROLS", "CONTROL_GROUPS"]
 
 SETTING_CONTROLS = ("dataset", "noise", "train", "features", "hidden", "activation", "learning_rate",
                     "optimizer", "batch_size", "regularization", "reg_rate", "epochs", "seed",
@@ -113,6 +114,22 @@ def query_string() -> str:
     if os.environ.get("VOILA_PREHEAT", "False") == "True":
         _wait_for_visitor()
     return os.environ.get("QUERY_STRING", "") or ""
+
+
+def page_playground(**kwargs) -> "Playground":
+    """The Playground of notebook 06's page: built with the defaults, then given the page's
+    URL preset (:meth:`Playground.use_preset`).
+
+    In that order so that a kernel Voila pre-starts for a class (its kernel pool) has built
+    the Playground - imports, first training run, first layout of both pictures - before
+    anyone comes: :func:`query_string` blocks there until a visitor arrives, and a visitor
+    without a preset then waits for nothing more. ``kwargs`` go to :class:`Playground`.
+    """
+    playground = Playground(**kwargs)
+    query = query_string()
+    if query:
+        playground.use_preset(query)
+    return playground
 
 
 def _wait_for_visitor() -> None:
@@ -196,7 +213,8 @@ class Playground(PlaybackMixin, PanelBase):
             raise ValueError(f"Cannot hide {', '.join(bad_hide)}; controls are: {', '.join(HIDEABLE)}.")
         preset = parse_query(query)
         start = preset.settings()
-        start.update({name: check_value(name, value) for name, value in values.items()})
+        self._given = {name: check_value(name, value) for name, value in values.items()}  # win over any URL
+        start.update(self._given)
         self.preset = preset
         self.hidden_controls = tuple(dict.fromkeys([*preset.hide, *hide]))
         self.values = start
@@ -265,9 +283,7 @@ class Playground(PlaybackMixin, PanelBase):
 
         self.widget = self._layout()
         self._apply_hide()
-        if preset.errors:
-            self.notice.value = status_html("error", "Some URL settings were not applied: "
-                                            + " ".join(preset.errors))
+        self._show_preset_errors(preset)
         self._retrain_guarded()
 
     # ------------------------------------------------------------------ controls
@@ -474,6 +490,33 @@ class Playground(PlaybackMixin, PanelBase):
                     self.data_seed = int(value)
                 else:
                     c[name].value = value
+
+    def use_preset(self, query: str | None) -> None:
+        """Apply a URL preset (``"dataset=xor&hide=activation"``) to this Playground, as
+        ``Playground(query)`` would have started: its settings are set in one retrain (none
+        when they change nothing), its ``hide`` list is added to the hidden controls, and bad
+        parameters are explained in the notice line. Settings given to the constructor still
+        win over the URL. Used by :func:`page_playground` on a Playground built before its
+        visitor came.
+        """
+        preset = parse_query(query)
+        self.preset = preset
+        now = self.read_values()
+        wanted = {k: v for k, v in preset.values.items() if k not in self._given}
+        changes = {k: v for k, v in wanted.items()
+                   if (set(v) != set(now[k]) if k == "features" else v != now[k])}
+        if changes:
+            self.set(**changes)
+        hide = tuple(dict.fromkeys([*preset.hide, *self.hidden_controls]))
+        if hide != self.hidden_controls:
+            self.hidden_controls = hide
+            self._apply_hide()
+        self._show_preset_errors(preset)
+
+    def _show_preset_errors(self, preset) -> None:
+        if preset.errors:
+            self.notice.value = status_html("error", "Some URL settings were not applied: "
+                                            + " ".join(preset.errors))
 
     def _on_control(self, change) -> None:
         if change["owner"] is self.controls["layers"]:
