@@ -17,7 +17,6 @@ Without Chromium the benchmark says so and exits 0.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import time
@@ -28,6 +27,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from browser import VOILA_TEST_ARGS, launch_chromium, new_page, wait_for_new_src, why_no_browser  # noqa: E402
 from servers import voila_server  # noqa: E402
+
+from results_file import save_results  # noqa: E402
 
 NOTEBOOK = "notebooks/05_activation_flavours.ipynb"
 PANEL_IMG = ".compare-panel img"
@@ -92,10 +93,7 @@ def main() -> int:
           f"   runs: {', '.join(f'{t:.2f}' for t in first)}")
     print(f"{'Voila / headless':<42} {result['voila_over_headless']:8.2f}x")
     print(f"{'redraw after changing activation A (median)':<42} {statistics.median(redraw):8.2f}")
-    out = ROOT / "benchmarks" / "results" / "bench_browser.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"written to {out.relative_to(ROOT)}")
+    save_results("bench_browser", result)
     return 0
 
 

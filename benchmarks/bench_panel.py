@@ -20,7 +20,6 @@ wall-clock figures include waiting for a core, the CPU figures do not.
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import subprocess
 import sys
@@ -34,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from course_utils.experiments import LEARNING_RATES  # noqa: E402
 from course_utils.widgets import TrainingPanel  # noqa: E402
+from results_file import save_results  # noqa: E402
 
 PRESETS = ("scenario1", "scenario2", "scenario3", "features")
 P50_TARGET, P95_TARGET, NBVAL_TARGET = 0.100, 0.200, 180.0
@@ -112,9 +112,7 @@ def main(argv=None) -> int:
         results["nbval"] = r
         print(f"nbval over notebooks/: {r['seconds']:.1f} s ({r['summary']}); target <= {NBVAL_TARGET:.0f} s: "
               f"{'met' if r['meets_target'] else 'MISSED'}")
-    out_dir = ROOT / "benchmarks" / "results"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "bench_panel.json").write_text(json.dumps(results, indent=2))
+    save_results("bench_panel", results)
     return 0
 
 

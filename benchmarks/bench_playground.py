@@ -41,7 +41,6 @@ average before and after: nothing fails on a slow figure, and a shared 2-core ma
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import sys
@@ -55,6 +54,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from course_utils.widgets.playground import Playground  # noqa: E402
+from results_file import save_results  # noqa: E402
 
 SLIDER_TARGET_MS = 150.0
 PLAY_TARGET = 15.0  # new output pictures per second during Play
@@ -265,10 +265,7 @@ def main() -> int:
                       f"{flat} (criterion: < {MEMORY_NOISE_MIB:g} MiB)")
     result["load_after"] = os.getloadavg()
     print(f"load average after: {result['load_after'][0]:.1f}")
-    out = ROOT / "benchmarks" / "results" / "bench_playground.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2))
-    print(f"written {out.relative_to(ROOT)}")
+    save_results("bench_playground", result)
     return 0
 
 

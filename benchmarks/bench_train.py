@@ -1,20 +1,26 @@
 """Training speed: course_utils.train against hand-written NumPy loops, scikit-learn and PyTorch.
 
 Same task for all: a 2-8-1 tanh network, 400 circle points, full-batch SGD without
-momentum, 2,000 epochs, the loss recorded every epoch. Each contender runs ``--repeats``
-times in this one process, round robin; we report its best CPU time (least disturbed by the
-machine's other work) as microseconds per epoch, ratios against course_utils, and the spread
-of the per-round ratios (each round runs every contender once, back to back).
+momentum, 2,000 epochs, the loss recorded every epoch. After a short untimed round, each
+contender runs ``--repeats`` times in this one process, round robin (each round runs every
+contender once, back to back), on one thread each (NumPy's BLAS through threadpoolctl,
+PyTorch through ``torch.set_num_threads``), so no contender borrows the second core of a
+2-core machine.
+For each contender: CPU time per epoch, median and best of the rounds. For each ratio
+against course_utils: the median of the per-round ratios and their spread (lowest-highest),
+since a burst of load on a shared machine moves single rounds.
 
 Targets (issues #2, #11): course_utils >= 4x faster than PyTorch (scikit-learn reported too),
 and at least 0.7x the speed of the hand-fused loop (``reference_loop.fused_train``: this one shape, every
-trick). The textbook loop is shown for scale. Timings are ratios within one run, never
-asserts.
+trick). The textbook loop is shown for scale. The NumPy loops and PyTorch start from the
+course network's initial weights, so they end at the same loss; scikit-learn draws its own.
+Timings are ratios within one run, never asserts. Results also go to
+benchmarks/results/bench_train.json.
 """
 from __future__ import annotations
 
 import argparse
-import json
+import os
 import platform
 import sys
 import time
@@ -22,9 +28,11 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from reference_loop import fused_train, textbook_train  # noqa: E402
+from results_file import save_results  # noqa: E402
 
 from course_utils import MLP, make_dataset, train  # noqa: E402
 
@@ -80,14 +88,16 @@ def bench_sklearn(X, y, epochs):
 def bench_torch(X, y, epochs):
     try:
         import torch
-    except Exception as exc:  # not installed, or an install that cannot load
-        print(f"PyTorch unavailable ({type(exc).__name__}: {str(exc)[:80]})")
+    except ImportError:
         return None
-    torch.manual_seed(0)
     torch.set_num_threads(1)
     Xt = torch.tensor(X)
     yt = torch.tensor(y, dtype=torch.float64)
     model = torch.nn.Sequential(torch.nn.Linear(2, HIDDEN), torch.nn.Tanh(), torch.nn.Linear(HIDDEN, 1)).double()
+    with torch.no_grad():  # the course net's initial weights; nn.Linear holds W transposed, (fan_out, fan_in)
+        for layer, (W, b) in zip(model[::2], MLP([2, HIDDEN, 1], "tanh", seed=0).params):
+            layer.weight.copy_(torch.tensor(W.T))
+            layer.bias.copy_(torch.tensor(b))
     opt = torch.optim.SGD(model.parameters(), lr=LR)
     lossf = torch.nn.BCEWithLogitsLoss()
     losses = []
@@ -101,6 +111,11 @@ def bench_torch(X, y, epochs):
     return clock() - t, losses[-1]
 
 
+NOT_INSTALLED = {
+    "scikit-learn MLPClassifier": "scikit-learn not installed: pip install scikit-learn to compare",
+    "PyTorch (1 thread)": "PyTorch not installed: pip install torch (CPU build) to compare",
+}
+
 CONTENDERS = {
     "course_utils.train": bench_course_utils,
     "hand-fused NumPy loop": bench_fused,
@@ -112,48 +127,58 @@ CONTENDERS = {
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--epochs", type=int, default=EPOCHS)
-    parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
     X, y = data()
+    load_before = os.getloadavg()
     results, contenders = {}, dict(CONTENDERS)
-    # Round robin (each repeat runs every contender once), so a burst of load from the
-    # machine's other work falls on all of them alike rather than on one contender's turn.
-    for _ in range(args.repeats):
-        for name, fn in list(contenders.items()):
-            out = fn(X, y, args.epochs)
-            if out is None:
-                print(f"{name:28s} not installed: skipped")
+    with threadpool_limits(limits=1):  # every contender on one core (NumPy's BLAS, scikit-learn's OpenMP)
+        for name, fn in list(contenders.items()):  # a short untimed round: imports, first allocations
+            if fn(X, y, 20) is None:
+                print(NOT_INSTALLED[name])
                 del contenders[name]
-                continue
-            seconds, final_loss = out
-            r = results.setdefault(name, {"rounds": [], "final_loss": float(final_loss)})
-            r["rounds"].append(seconds / args.epochs * 1e6)
+        # Round robin (each repeat runs every contender once), so a burst of load from the
+        # machine's other work falls on all of them alike rather than on one contender's turn.
+        for _ in range(args.repeats):
+            for name, fn in list(contenders.items()):
+                seconds, final_loss = fn(X, y, args.epochs)
+                r = results.setdefault(name, {"rounds": [], "final_loss": float(final_loss)})
+                r["rounds"].append(seconds / args.epochs * 1e6)
+    load_after = os.getloadavg()
+    ours = np.array(results["course_utils.train"]["rounds"])
     for r in results.values():
-        r["us_per_epoch"] = min(r["rounds"])
+        r["us_per_epoch_median"] = float(np.median(r["rounds"]))
+        r["us_per_epoch_best"] = min(r["rounds"])
+        # > 1: course_utils is that many times faster than this contender, in the same round
+        per_round = np.array(r["rounds"]) / ours
+        r["ratio_median"], r["ratio_min"], r["ratio_max"] = (float(np.median(per_round)),
+                                                             float(per_round.min()), float(per_round.max()))
 
-    ours = results["course_utils.train"]["us_per_epoch"]
     print(f"\n2-{HIDDEN}-1 tanh, {N} circle points, full-batch SGD lr {LR}, {args.epochs} epochs, "
-          f"best of {args.repeats} (Python {platform.python_version()}, NumPy {np.__version__})")
-    print(f"{'implementation':28s} {'µs/epoch':>9s} {'course_utils is':>16s} {'final loss':>11s}")
+          f"{args.repeats} rounds, one thread each (Python {platform.python_version()}, NumPy {np.__version__}); "
+          f"load average {load_before[0]:.1f} before, {load_after[0]:.1f} after")
+    print(f"{'implementation':28s} {'µs/epoch':>9s} {'(best)':>7s} {'course_utils is':>16s} {'(rounds)':>12s}"
+          f" {'final loss':>11s}")
     for name, r in results.items():
-        ratio = r["us_per_epoch"] / ours
-        print(f"{name:28s} {r['us_per_epoch']:9.1f} {ratio:14.2f}x {r['final_loss']:11.4f}")
-    print("\nratios of best times; in brackets the lowest-highest of the per-round ratios:")
-    for name, label, target in [("hand-fused NumPy loop", "speed relative to the hand-fused loop", 0.7),
-                                ("scikit-learn MLPClassifier", "faster than scikit-learn", None),
-                                ("PyTorch (1 thread)", "faster than PyTorch (1 thread)", 4.0)]:
+        print(f"{name:28s} {r['us_per_epoch_median']:9.1f} {r['us_per_epoch_best']:7.1f} "
+              f"{r['ratio_median']:14.2f}x  {r['ratio_min']:5.2f}-{r['ratio_max']:<5.2f} {r['final_loss']:11.4f}")
+    print("\nmedian of the per-round ratios [lowest-highest round]:")
+    # Each ratio is the contender's time over course_utils's: for the (faster) fused loop that is
+    # the fraction of its speed course_utils reaches; for the others, how many times faster it is.
+    for name, label, target in [
+            ("hand-fused NumPy loop", "course_utils's speed relative to the hand-fused loop", 0.7),
+            ("scikit-learn MLPClassifier", "course_utils faster than scikit-learn", None),
+            ("PyTorch (1 thread)", "course_utils faster than PyTorch (1 thread)", 4.0)]:
         if name not in results:
-            print(f"{label}: not measured ({name} not installed)")
+            print(f"{label}: not measured ({NOT_INSTALLED[name]})")
             continue
-        rounds = np.divide(results[name]["rounds"], results["course_utils.train"]["rounds"])
-        goal = f" (target >= {target:g})" if target else ""
-        print(f"{label}: {results[name]['us_per_epoch'] / ours:.2f}x "
-              f"[{rounds.min():.2f}-{rounds.max():.2f}]{goal}")
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(results, indent=2))
+        r = results[name]
+        mid, lo, hi = r["ratio_median"], r["ratio_min"], r["ratio_max"]
+        goal = f"  target >= {target:g}: {'met' if mid >= target else 'MISSED'}" if target else ""
+        print(f"{label}: {mid:.3g}x [{lo:.3g}-{hi:.3g}]{goal}")  # 3 digits: 0.697 is not 0.7
+    save_results("bench_train", {"load_before": load_before, "load_after": load_after,
+                                 "repeats": args.repeats, "epochs": args.epochs, "contenders": results})
     return results
 
 

@@ -12,10 +12,13 @@ before anyone comes, as ``POOL=20 make dashboard`` does; ``--cold``: no pool), a
    moves a slider ``--changes`` times and waits for each new picture.
 2. **Where the first picture goes** - per visitor, from the request to the picture:
    *kernel start* (process start to its first cell; a pooled kernel did this before the
-   visitor came), *imports* (the first code cell), *notebook* (the other code cells, as far as
-   they run after the request), *page* (the rest of the page request: waiting for the server,
-   rendering the HTML, sending it), *websocket* (opening the kernel channel) and *first render*
-   (the widgets' state, the picture among it, over that channel). The kernel-side parts come from
+   visitor came), *first code cell* (notebook 06's only one: the imports, building the
+   Playground and applying the visitor's preset; a pooled kernel has done all but the preset
+   before the visitor came), *notebook* (the other code cells, as far as they run after the
+   request), *page* (the rest of the page request: waiting for the server, rendering the
+   HTML, sending it), *websocket* (opening the kernel channel) and *first render* (the
+   widgets' state, the picture among it, over that channel: one ``request_states`` message,
+   as Voila's page asks, or one per widget with ``--ask-each-widget``). The kernel-side parts come from
    the kernel's own cell times (``--CourseVoila.timing_log``), overlapped with the visitor's
    wait: only the part the visitor waited through counts. p50 and p95 of each.
 3. **Memory** - every kernel's memory while the class is connected; then the visitors leave
@@ -48,7 +51,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from voila_client import DashboardSession, class_dashboard, dashboard_notebook, wait_until_warm  # noqa: E402
 
 MiB = 1024 * 1024
-PHASES = ("kernel start", "imports", "notebook", "page", "websocket", "first render")
+PHASES = ("kernel start", "first code cell", "notebook", "page", "websocket", "first render")
 
 
 def pct(values, q: float) -> float:
@@ -95,12 +98,13 @@ def cpu_seconds(proc: psutil.Process) -> float:
     return t.user + t.system
 
 
-async def one_visit(base: str, delay: float, changes: int, timeout: float, kernel_cpu) -> dict:
+async def one_visit(base: str, delay: float, changes: int, timeout: float, kernel_cpu, query: str = "",
+                    ask_each: bool = False) -> dict:
     await asyncio.sleep(delay)
     t0 = time.time()
-    s = DashboardSession(base, timeout=timeout)
+    s = DashboardSession(base, path="/" + (f"?{query}" if query else ""), timeout=timeout)
     await s.open()
-    await s.load_widgets()
+    await s.load_widgets(ask_each=ask_each)
     if not s.pictures():
         raise RuntimeError("the page has no picture")
     picture = time.time()
@@ -117,10 +121,12 @@ async def one_visit(base: str, delay: float, changes: int, timeout: float, kerne
             "kernel_id": s.kernel_id, "kernel_session": s.kernel_session, "kernel_cpu_s": cpu}
 
 
-async def class_arrives(base: str, n: int, spread: float, changes: int, timeout: float, while_connected, kernel_cpu):
+async def class_arrives(base: str, n: int, spread: float, changes: int, timeout: float, while_connected, kernel_cpu,
+                        query: str = "", ask_each: bool = False):
     """``n`` visitors evenly over ``spread`` s; ``while_connected()`` runs before they leave (no goodbye)."""
     delays = [spread * i / max(n - 1, 1) for i in range(n)]
-    results = await asyncio.gather(*(one_visit(base, d, changes, timeout, kernel_cpu) for d in delays),
+    results = await asyncio.gather(*(one_visit(base, d, changes, timeout, kernel_cpu, query, ask_each)
+                                     for d in delays),
                                    return_exceptions=True)
     ok = [r for r in results if isinstance(r, dict)]
     failed = [f"{type(r).__name__}: {r}" for r in results if not isinstance(r, dict)]
@@ -142,9 +148,9 @@ def breakdown(visit: dict, cells: list[dict], kernel_created: float | None) -> d
     out = dict.fromkeys(PHASES, float("nan"))
     if cells and kernel_created:
         out["kernel start"] = overlap(kernel_created, cells[0]["started"], t0, page)
-        out["imports"] = overlap(cells[0]["started"], cells[0]["finished"], t0, page)
+        out["first code cell"] = overlap(cells[0]["started"], cells[0]["finished"], t0, page)
         out["notebook"] = sum(overlap(c["started"], c["finished"], t0, page) for c in cells[1:])
-        out["page"] = (page - t0) - out["kernel start"] - out["imports"] - out["notebook"]
+        out["page"] = (page - t0) - out["kernel start"] - out["first code cell"] - out["notebook"]
     out["websocket"] = visit["websocket"] - page
     out["first render"] = visit["picture"] - visit["websocket"]
     return out
@@ -155,7 +161,8 @@ def run(notebook: Path, start: str, args) -> dict:
     pool = (args.pool if args.pool is not None else args.sessions) if start == "warm" else 0
     workdir = Path(tempfile.mkdtemp(prefix=f"loadtest-{start}-"))
     timing = workdir / "cells.jsonl"
-    report: dict = {"start": start, "pool": pool, "sessions": args.sessions, "spread_s": args.spread}
+    report: dict = {"start": start, "pool": pool, "sessions": args.sessions, "spread_s": args.spread,
+                    "query": args.query, "ask_each_widget": args.ask_each_widget}
     with class_dashboard(notebook, pool=pool, max_kernels=args.max_kernels, cull=args.cull, cull_interval=5,
                          timing_log=timing, log=workdir / "voila.log", timeout=180,
                          extra_args=args.voila_arg) as (base, proc, log):
@@ -183,7 +190,8 @@ def run(notebook: Path, start: str, args) -> dict:
             return live, created, *memory(live.values()), server.memory_info().rss / MiB
 
         ok, failed, (live, created, rss, uss, server_rss) = asyncio.run(
-            class_arrives(base, args.sessions, args.spread, args.changes, args.timeout, while_connected, kernel_cpu))
+            class_arrives(base, args.sessions, args.spread, args.changes, args.timeout, while_connected, kernel_cpu,
+                          args.query, args.ask_each_widget))
         wall = time.perf_counter() - t0
 
         cells: dict[str, list] = {}
@@ -195,7 +203,8 @@ def run(notebook: Path, start: str, args) -> dict:
         trips = [t for r in ok for t in r["round_trips_s"]]
 
         la = report["load_average"]
-        title = f"warm pool of {pool}" if pool else "cold (no pool)"
+        title = (f"warm pool of {pool}" if pool else "cold (no pool)") + (f", page ?{args.query}" if args.query else "") \
+            + (", each widget asked for" if args.ask_each_widget else "")
         print(f"\n{args.sessions} visitors within {args.spread:g} s, {title}: {len(ok)} ok, {len(failed)} failed, "
               f"{wall:.1f} s; load average {la[0]:.1f} / {la[1]:.1f} / {la[2]:.1f} (1/5/15 min) at the start"
               + (f"; pool warm {report['pool_fill_s']:.0f} s after start-up" if pool else ""))
@@ -256,6 +265,10 @@ def main(argv=None) -> int:
     ap.add_argument("--changes", type=int, default=3, help="slider moves per visitor")
     ap.add_argument("--cull", type=int, default=30, help="idle-kernel culling timeout for the run (s)")
     ap.add_argument("--timeout", type=float, default=300.0, help="per-step timeout (s)")
+    ap.add_argument("--query", default="", metavar="dataset=xor&...",
+                    help="open the page with this URL preset (default: none, the Playground's defaults)")
+    ap.add_argument("--ask-each-widget", action="store_true",
+                    help="read the widgets one request each (the page before ipywidgets 8), not in one message")
     ap.add_argument("--voila-arg", action="append", default=[], metavar="--Class.trait=value",
                     help="one more Voila option, e.g. --voila-arg=--VoilaKernelManager.fill_delay=1 (repeatable)")
     ap.add_argument("--notebook", type=Path, default=None)

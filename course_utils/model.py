@@ -36,8 +36,12 @@ def _bce_losses(z, y):
     # -[y log p + (1 - y) log(1 - p)], p = sigmoid(z), is softplus(u) with u = (1 - 2y) z;
     # as max(u, 0) + log1p(e^-|u|) it never overflows, a tiny loss keeps its digits, and
     # exp and log1p run vectorised (np.logaddexp does not: it is 10x slower).
-    u = (1.0 - 2.0 * y) * z
-    return np.maximum(u, 0.0) + np.log1p(np.exp(-np.abs(u)))
+    # Two arrays, written in place: on a chunk of epochs (128 KiB) a fresh temporary per step
+    # costs more than the maths (its memory goes back to the system and is mapped in again).
+    u = np.asarray((1.0 - 2.0 * y) * z, dtype=np.float64)  # arrays even for scalars: both are written into
+    t = np.abs(u, out=np.empty_like(u))
+    t = np.log1p(np.exp(np.negative(t, t), t), t)  # log1p(e^-|u|)
+    return np.add(np.maximum(u, 0.0, out=u), t, u)
 
 
 def _bce_dz(z, y, out=None):
@@ -50,7 +54,8 @@ def _logsumexp(z):
     # exponential overflows (logits of +-1e4 give exact answers, not inf - inf).
     m = z.max(axis=-1, keepdims=True)
     m[~np.isfinite(m)] = 0.0  # a non-finite logit stays non-finite below, without a spurious NaN
-    return np.log(np.exp(z - m).sum(axis=-1)) + m[..., 0]
+    e = np.subtract(z, m)
+    return np.log(np.exp(e, e).sum(axis=-1)) + m[..., 0]  # exp written into e (see _bce_losses)
 
 
 def _picked(z, y):
@@ -84,8 +89,8 @@ def _ce_dz(z, y, out=None):
 
 
 def _se_losses(z, y):
-    d = z - y
-    return 0.5 * d * d
+    d = np.asarray(z - y, dtype=np.float64)
+    return np.multiply(np.multiply(0.5, d), d, d)  # 0.5 d d; written into d (see _bce_losses)
 
 
 def _se_dz(z, y, out=None):
@@ -486,9 +491,20 @@ class Pass:
         self.Wb = net.theta[:(sizes[0] + 1) * sizes[1]].reshape(sizes[0] + 1, sizes[1])
         self.grad = np.empty(n_parameters(sizes))
         self.grads = layer_views(self.grad, sizes)
-        # Each layer's arrays, gathered once: a step is a few dozen NumPy calls on small
-        # arrays, so the Python around them counts too.
-        self.layers = list(zip(net.params, self.grads, self.Z, self.dZ))
+        # Each step's arrays, views (.T) and functions, gathered once: a step is a few dozen
+        # NumPy calls on small arrays, so the Python around them (indexing, making views,
+        # looking attributes up) costs as much as some of the calls.
+        act, Z, A, params = net.activation, self.Z, self.A, net.params
+        self._f, self._f_prime, self._dloss = act.value, act.grad_from, net.output.dloss
+        # forward, hidden layer l: a = f(z), then the next layer's z = a W + b
+        self._up = [(Z[l], A[l + 1], *params[l + 1], Z[l + 1]) for l in range(len(A) - 1)]
+        # backward, top layer first: dW = aᵀ dz, db = 1ᵀ dz, then (above the first layer) the
+        # dz of the layer below, whose output a = f(z) is this layer's input
+        self._down = []
+        for l in range(len(params) - 1, -1, -1):
+            W = params[l][0]
+            below = (W.T, self.dZ[l - 1], Z[l - 1], A[l], self.dA[l - 1]) if l else None
+            self._down.append((A[l].T, self.dZ[l], *self.grads[l], W, below))
 
     def load(self, X: np.ndarray) -> None:
         """Copy in the batch ``X`` (n, d) that :meth:`forward` runs on until the next one."""
@@ -503,16 +519,14 @@ class Pass:
         """
         # (Outputs are passed by position: NumPy parses an ``out=`` keyword, or an in-place
         # operator with a scalar, about a microsecond slower, and a step makes dozens of calls.)
-        A, f = self.A, self.net.activation.value
+        f = self._f
         if X is not None:
             self.load(X)
         np.dot(self.X1, self.Wb, self.Z[0])  # z = [x 1] [W; b] = x W + b, (n, fan_out)
-        for l, ((W, b), _, Z, _) in enumerate(self.layers):
-            if l:
-                np.dot(A[l], W, Z)  # z = a W + b, (n, fan_out)
-                np.add(Z, b, Z)
-            if l + 1 < len(A):
-                f(Z, A[l + 1])
+        for Z, A, W, b, Z_next in self._up:
+            f(Z, A)  # a = f(z), (n, fan_out)
+            np.dot(A, W, Z_next)  # the next layer's z = a W + b, (n, its fan_out)
+            np.add(Z_next, b, Z_next)
         return self.z
 
     def backward(self, y: np.ndarray, l1: float = 0.0, l2: float = 0.0) -> np.ndarray:
@@ -521,22 +535,21 @@ class Pass:
         ``y`` (n,) are the batch's targets; ``l1``, ``l2`` the weight penalty rates.
         Returns :attr:`grad` (n_parameters,): the forward pass in reverse.
         """
-        A, dA, f_prime = self.A, self.dA, self.net.activation.grad_from
-        self.net.output.dloss(self.z, y, self.dz)  # each sample's d loss / d z, (n,) or (n, K)
+        f_prime, ones = self._f_prime, self.ones
+        self._dloss(self.z, y, self.dz)  # each sample's d loss / d z, (n,) or (n, K)
         np.multiply(self.dz, 1.0 / len(y), self.dz)  # the loss is the batch mean
-        for l in range(len(self.layers) - 1, -1, -1):
-            (W, _), (dW, db), _, dZ = self.layers[l]
-            np.dot(A[l].T, dZ, dW)  # (fan_in, fan_out)
-            np.dot(self.ones, dZ, db)  # (fan_out,)
+        for AT, dZ, dW, db, W, below in self._down:
+            np.dot(AT, dZ, dW)  # dW = aᵀ dz, (fan_in, fan_out)
+            np.dot(ones, dZ, db)  # db = 1ᵀ dz, (fan_out,)
             if l1:
                 dW += l1 * np.sign(W)
             if l2:
                 dW += l2 * W
-            if l > 0:
-                dZ_below = self.dZ[l - 1]
-                np.dot(dZ, W.T, dZ_below)  # dA, (n, fan_in)
+            if below is not None:
+                WT, dZ_below, Z_below, A_below, dA_below = below
+                np.dot(dZ, WT, dZ_below)  # d loss / d a = dz Wᵀ, (n, fan_in)
                 # f'(z) from the outputs a, written into a buffer rather than a new array
-                np.multiply(dZ_below, f_prime(self.Z[l - 1], A[l], dA[l - 1]), dZ_below)
+                np.multiply(dZ_below, f_prime(Z_below, A_below, dA_below), dZ_below)
         return self.grad
 
 

@@ -164,8 +164,8 @@ print(f"share of class 1 among the training points: {y_train.mean():.2f}")
 # 250 points - the share of class 1, the best a network that cannot tell the points apart can do -
 # so it labels every point class 1 and is right on 52 %. That is also why the loss offers no
 # direction: the class-1 points pull P up, the others pull it down, and because every point looks
-# the same to the layers, their pulls cancel. tanh's spread never falls below 10⁻⁰·⁵ (a bit less
-# than four times below its first layer's), and it separates the classes (P from 0.005 to 0.993,
+# the same to the layers, their pulls cancel. tanh's spread never falls below 10⁻⁰·⁵ (about three
+# times below its first layer's), and it separates the classes (P from 0.005 to 0.993,
 # 100 %).
 
 # %%

@@ -20,9 +20,9 @@
 # read each picture is explained below the dashboard.
 
 # %%
-from course_utils.widgets.playground import Playground, query_string
+from course_utils.widgets.playground import page_playground
 
-Playground(query_string())
+page_playground()
 
 # %% [markdown]
 # ## What it is

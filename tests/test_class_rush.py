@@ -139,3 +139,32 @@ def test_a_visitor_after_the_pool_ran_out_does_not_wait_for_the_refill(tmp_path)
         assert f"Using pre-heated kernel: {first.kernel_id}" in text
         assert f"Using pre-heated kernel: {second.kernel_id}" not in text  # started for them instead
         assert second.kernel_id != first.kernel_id
+
+
+def test_page_templates_are_compiled_once_and_again_when_edited(tmp_path, monkeypatch):
+    """Voila makes a new Jinja environment for every page; course_voila's exporters share one
+    bytecode cache, so the templates are compiled for the first visitor only - and again
+    after an edit (Jinja checks the cached code against the template's source)."""
+    import jinja2
+    monkeypatch.syspath_prepend(str(ROOT / "deploy"))  # as make dashboard's PYTHONPATH has it
+    from course_voila import CachedTemplatesExporter, MemoryBytecodeCache
+
+    assert CachedTemplatesExporter(template_name="lab").environment.bytecode_cache \
+        is CachedTemplatesExporter.bytecode_cache
+    cache, compiled = MemoryBytecodeCache(), []
+
+    class Counting(jinja2.Environment):
+        def compile(self, source, name=None, *args, **kwargs):
+            compiled.append(name)
+            return super().compile(source, name, *args, **kwargs)
+
+    def page():  # a new environment per page, as Voila makes
+        env = Counting(loader=jinja2.FileSystemLoader(tmp_path), bytecode_cache=cache)
+        return env.get_template("page.j2").render(x=1)
+
+    (tmp_path / "page.j2").write_text("{{ x }} one")
+    assert page() == page() == page() == "1 one"
+    assert compiled == ["page.j2"]
+    (tmp_path / "page.j2").write_text("{{ x }} two")
+    assert page() == "1 two"
+    assert compiled == ["page.j2", "page.j2"]

@@ -17,7 +17,8 @@ from course_utils import experiments as ex
 from course_utils import inspection as ins
 from course_utils.presets import (CHOICES, HIDEABLE, LEARNING_RATES, PLAYGROUND_DEFAULTS, parse_query,
                                   to_query)
-from course_utils.widgets.playground import SETTING_CONTROLS, Playground, query_string
+from course_utils.widgets import playground as pg_module
+from course_utils.widgets.playground import SETTING_CONTROLS, Playground, page_playground, query_string
 
 from boundary_checks import (assert_boundary_through_playback, assert_contour_boundary, assert_no_boundary,
                              assert_straight_boundary)
@@ -146,6 +147,68 @@ def test_a_pooled_kernel_without_its_server_warns_and_reads_no_preset(monkeypatc
     monkeypatch.delenv("QUERY_STRING", raising=False)
     with pytest.warns(UserWarning, match="Failed to connect"):
         assert query_string() == ""
+
+
+def _same_numbers(a: dict, b: dict) -> bool:
+    return a.keys() == b.keys() and all(x == y or (x != x and y != y) for x, y in zip(a.values(), b.values()))
+
+
+@pytest.mark.parametrize("query", [
+    "dataset=xor&activation=linear&hide=activation",
+    "preset=three_classes_linear",                      # a named preset, a new output head and diagram
+    "dataset=plane&noise=20&hidden=3",                  # regression
+    "features=x1^2,x2^2&activation=linear&data_seed=3&show_test=true&hide=gradients,features",
+    "activation=bogus&noise=10&hide=nothing,optimizer",  # bad parameters: explained, the rest applies
+])
+def test_a_preset_applied_to_a_built_playground_gives_what_building_with_it_gives(query):
+    direct = Playground(query, resolution=30, node_resolution=8)
+    later = Playground(resolution=30, node_resolution=8)
+    later.use_preset(query)
+    assert later.read_values() == direct.read_values() != PLAYGROUND_DEFAULTS
+    assert later.hidden_controls == direct.hidden_controls
+    assert {n: later.is_hidden(n) for n in later.parts} == {n: direct.is_hidden(n) for n in direct.parts}
+    assert later.notice.value == direct.notice.value
+    assert later.status.value == direct.status.value
+    assert _same_numbers(later.final(), direct.final())
+    assert later.share_query() == direct.share_query()
+
+
+def test_a_preset_that_changes_nothing_does_not_retrain_and_given_settings_still_win():
+    pg = Playground(resolution=30, node_resolution=8)
+    before = pg.redraws
+    pg.use_preset("dataset=circle&activation=tanh")      # the defaults: nothing to do
+    assert pg.redraws == before and pg.notice.value == ""
+    pg = Playground(resolution=30, node_resolution=8, activation="relu")
+    pg.use_preset("activation=linear&dataset=xor")
+    assert pg.read_values()["activation"] == "relu" == Playground("activation=linear", activation="relu").read_values()["activation"]
+    assert pg.read_values()["dataset"] == "xor"
+
+
+@pytest.mark.parametrize("query", ["", "dataset=xor&hide=activation"])
+def test_the_page_playground_is_built_before_it_waits_for_its_visitor(monkeypatch, query):
+    """Notebook 06's cell: a pooled kernel builds the default Playground, then waits for its
+    visitor's URL (query_string), then applies the preset - none when the URL has none."""
+    events = []
+
+    class Logged(Playground):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            events.append("built")
+
+        def use_preset(self, q):
+            events.append("preset")
+            super().use_preset(q)
+
+    def visitor_arrives():
+        events.append("waited")
+        return query
+
+    monkeypatch.setattr(pg_module, "Playground", Logged)
+    monkeypatch.setattr(pg_module, "query_string", visitor_arrives)
+    pg = page_playground(resolution=30, node_resolution=8)
+    assert events == ["built", "waited", "preset"] if query else ["built", "waited"]
+    assert pg.read_values() == Playground(query, resolution=30, node_resolution=8).read_values()
+    assert pg.is_hidden("activation") == bool(query)
 
 
 def test_reading_the_url_does_not_import_voilas_server_side():

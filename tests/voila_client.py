@@ -133,6 +133,13 @@ def wait_until_warm(base_url: str, size: int, timeout: float) -> float:
         time.sleep(0.5)
 
 
+CONTROL_TARGET, CONTROL_VERSION = "jupyter.widget.control", "1.0.0"
+"""ipywidgets 8's control comm: one message asks for every widget's state."""
+CONTROL_TIMEOUT = 4.0
+"""Seconds the page waits for that answer before asking each widget (ipywidgets 8's
+``CONTROL_COMM_TIMEOUT``)."""
+
+
 class DashboardError(RuntimeError):
     """The dashboard did not behave as a visitor needs (no kernel, no picture, ...)."""
 
@@ -253,7 +260,8 @@ class DashboardSession:
         if frame is None:
             raise DashboardError("the server closed the kernel connection")
         msg = decode_frame(frame)
-        if msg["header"].get("msg_type", "").endswith("_reply"):  # surely from the kernel itself
+        if msg["header"].get("msg_type", "").endswith("_reply") \
+                or msg["parent_header"].get("session") == self.session_id:  # the kernel answering us
             self.kernel_session = self.kernel_session or msg["header"].get("session")
         return msg
 
@@ -286,9 +294,53 @@ class DashboardSession:
             w.buffers[path[0]] = bytes(buf)
 
     # ------------------------------------------------------------------ widgets
-    async def load_widgets(self, timeout: float | None = None) -> dict[str, Widget]:
-        """Ask for every widget's state, as the page does when it first draws."""
+    async def load_widgets(self, timeout: float | None = None, ask_each: bool = False) -> dict[str, Widget]:
+        """Read every widget's state, as the page does when it first draws.
+
+        Like Voila 0.5's page (ipywidgets 8's ``_loadFromKernel``): one ``request_states``
+        message on a ``jupyter.widget.control`` comm, answered by one ``update_states``
+        message that carries every widget, and - if that answer does not come within
+        :data:`CONTROL_TIMEOUT` s - the old way, one ``request_state`` per widget listed by
+        ``comm_info_request``. ``ask_each=True`` asks each widget from the start (the old
+        behaviour; ``loadtest.py --ask-each-widget``).
+        """
         timeout = timeout or self.timeout
+        if not ask_each and await self._load_all_at_once(min(CONTROL_TIMEOUT, timeout)):
+            return self.widgets
+        return await self._load_each(timeout)
+
+    async def _load_all_at_once(self, timeout: float) -> bool:
+        """One ``request_states`` on the widget control comm; False when no answer in ``timeout`` s."""
+        comm = uuid.uuid4().hex
+        self.send("comm_open", {"comm_id": comm, "target_name": CONTROL_TARGET, "data": {}},
+                  metadata={"version": CONTROL_VERSION})
+        self.send("comm_msg", {"comm_id": comm, "data": {"method": "request_states"}})
+
+        def answer(msg):
+            c = msg["content"]
+            return (msg["header"]["msg_type"] == "comm_msg" and c.get("comm_id") == comm
+                    and c.get("data", {}).get("method") == "update_states")
+
+        try:
+            msg = await self.wait_for(answer, timeout, "widget states")
+        except DashboardError:
+            return False
+        finally:
+            self.send("comm_close", {"comm_id": comm, "data": {}})
+        data = msg["content"]["data"]
+        states = data.get("states", {})
+        if not states:
+            raise DashboardError("the kernel has no widgets: the dashboard did not build")
+        for comm_id, entry in states.items():
+            w = self.widgets.setdefault(comm_id, Widget(comm_id, {}))
+            w.state.update(entry.get("state", {}))
+        for path, buf in zip(data.get("buffer_paths", []), msg.get("buffers", [])):
+            model, _, key = path[:3]  # [model id, "state", state key]
+            self.widgets[model].buffers[key] = bytes(buf)
+        return True
+
+    async def _load_each(self, timeout: float) -> dict[str, Widget]:
+        """The widget list (``comm_info_request``), then one ``request_state`` per widget."""
         ask = self.send("comm_info_request", {"target_name": "jupyter.widget"})
         reply = await self.wait_for(lambda m: m["parent_header"].get("msg_id") == ask
                                     and m["header"]["msg_type"] == "comm_info_reply", timeout, "widget list")

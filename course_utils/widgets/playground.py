@@ -19,6 +19,7 @@ in full when Play stops.
 
 Usage (in a notebook, or served by Voila)::
 
+    page_playground()                       # notebook 06: the defaults, then the page's URL preset
     Playground(query_string())              # settings from the page's URL
     Playground(activation="linear", hide=("activation",))
     Playground(data=(X, y))                 # your own points: X (n, 2), y (n,) labels or numbers
@@ -38,6 +39,9 @@ import time
 
 import ipywidgets as W
 import numpy as np
+from ipywidgets.widgets.widget_bool import CheckboxStyle  # style classes ipywidgets does not re-export
+from ipywidgets.widgets.widget_description import DescriptionStyle
+from ipywidgets.widgets.widget_string import HTMLStyle
 
 from .. import experiments as ex
 from .. import inspection as ins
@@ -52,7 +56,7 @@ from .hiddenview import HiddenSpacePanel
 from .playback import PlaybackMixin
 from .userdata import DataUpload, click_events
 
-__all__ = ["Playground", "query_string", "SETTING_CONTROLS", "CONTROL_GROUPS"]
+__all__ = ["Playground", "page_playground", "query_string", "SETTING_CONTROLS", "CONTROL_GROUPS"]
 
 SETTING_CONTROLS = ("dataset", "noise", "train", "features", "hidden", "activation", "learning_rate",
                     "optimizer", "batch_size", "regularization", "reg_rate", "epochs", "seed",
@@ -82,24 +86,36 @@ _STYLE = {"description_width": "95px"}
 _CONTROL_WIDTH = "290px"
 
 
-def _slider(**kw):
-    # A Layout per widget: hiding one control must not hide the others.
-    return {"continuous_update": False, "style": _STYLE, "layout": W.Layout(width=_CONTROL_WIDTH), **kw}
+# Every widget is a model the kernel opens, the server relays and the page asks for: a
+# fresh kernel's first picture waits for all of them. So widgets that never change their
+# look share one style or layout model (one per Playground), and CSS classes are given at
+# construction (add_class afterwards is one more message per widget).
+
+def _classes(*names: str) -> dict:
+    """Constructor keyword for CSS classes: ``pg-<name>`` for each control name."""
+    return {"_dom_classes": tuple(f"pg-{n}" for n in names)}
 
 
-def _drop(**kw):
-    return {"style": _STYLE, "layout": W.Layout(width=_CONTROL_WIDTH), **kw}
+def _slider(name: str, style: W.SliderStyle, **kw):
+    # A Layout per control: hiding one control must not hide the others.
+    return {"continuous_update": False, "style": style, "layout": W.Layout(width=_CONTROL_WIDTH),
+            **_classes(name), **kw}
 
 
-def _heading(text: str) -> W.HTML:
+def _drop(name: str, style: DescriptionStyle, **kw):
+    return {"style": style, "layout": W.Layout(width=_CONTROL_WIDTH), **_classes(name), **kw}
+
+
+def _heading(text: str, shared: dict) -> W.HTML:
+    """A group's heading; ``shared``: the Playground's style and layout for text that never changes look."""
     return W.HTML(f'<div class="pg-heading" style="font-weight:600;font-size:14px;line-height:18px;'
-                  f'border-bottom:1px solid #bbb;margin:2px 0 1px">{html.escape(text)}</div>')
+                  f'border-bottom:1px solid #bbb;margin:2px 0 1px">{html.escape(text)}</div>', **shared)
 
 
-def _wrap(children, **layout) -> W.Box:
+def _wrap(children, classes=(), **layout) -> W.Box:
     """A box whose children flow onto the next line when the row is full."""
     return W.Box(children, layout=W.Layout(display="flex", flex_flow="row wrap", align_items="center",
-                                           **layout))
+                                           **layout), _dom_classes=tuple(classes))
 
 
 def query_string() -> str:
@@ -113,6 +129,22 @@ def query_string() -> str:
     if os.environ.get("VOILA_PREHEAT", "False") == "True":
         _wait_for_visitor()
     return os.environ.get("QUERY_STRING", "") or ""
+
+
+def page_playground(**kwargs) -> "Playground":
+    """The Playground of notebook 06's page: built with the defaults, then given the page's
+    URL preset (:meth:`Playground.use_preset`).
+
+    In that order so that a kernel Voila pre-starts for a class (its kernel pool) has built
+    the Playground - imports, first training run, first layout of both pictures - before
+    anyone comes: :func:`query_string` blocks there until a visitor arrives, and a visitor
+    without a preset then waits for nothing more. ``kwargs`` go to :class:`Playground`.
+    """
+    playground = Playground(**kwargs)
+    query = query_string()
+    if query:
+        playground.use_preset(query)
+    return playground
 
 
 def _wait_for_visitor() -> None:
@@ -196,7 +228,8 @@ class Playground(PlaybackMixin, PanelBase):
             raise ValueError(f"Cannot hide {', '.join(bad_hide)}; controls are: {', '.join(HIDEABLE)}.")
         preset = parse_query(query)
         start = preset.settings()
-        start.update({name: check_value(name, value) for name, value in values.items()})
+        self._given = {name: check_value(name, value) for name, value in values.items()}  # win over any URL
+        start.update(self._given)
         self.preset = preset
         self.hidden_controls = tuple(dict.fromkeys([*preset.hide, *hide]))
         self.values = start
@@ -227,21 +260,26 @@ class Playground(PlaybackMixin, PanelBase):
             data = ud.from_arrays(X, y)
         self.user_data: ud.UserData | None = data  # the learner's own points, or None: the dataset
 
+        self._text = {"style": HTMLStyle(), "layout": W.Layout()}  # shared by text that never changes look
         self.controls = self._make_controls(start)
-        self.network_image = W.Image(format="png", layout=_pixel_layout(self.network.fig))
-        self.curves_image = W.Image(format="png", layout=W.Layout(align_self="flex-start", max_width="100%"))
-        self.notice = W.HTML("")
-        self.epoch_label = W.HTML(self._epoch_html(0))
-        self.loss_note = W.HTML("")
+        self.network_image = W.Image(format="png", layout=_pixel_layout(self.network.fig),
+                                     _dom_classes=("playground-network", "pg-network"))
+        self.curves_image = W.Image(format="png", layout=W.Layout(align_self="flex-start", max_width="100%"),
+                                    _dom_classes=("playground-curves", "pg-curves"))
+        self.notice = W.HTML("", _dom_classes=("playground-notice",), **self._text)
+        self.epoch_label = W.HTML(self._epoch_html(0), _dom_classes=("playground-epoch",), **self._text)
+        self.loss_note = W.HTML("", **self._text)
         self.regenerate_button = W.Button(description="New data", icon="refresh",
-                                          tooltip="Draw a new sample of the dataset")
+                                          tooltip="Draw a new sample of the dataset",
+                                          **_classes("regenerate", "data_seed"))
         self._make_playback(interval, defer_frames=True)
         self.rewind = W.IntSlider(value=0, min=0, max=0, step=1, description="rewind to epoch",
                                   continuous_update=True, style={"description_width": "110px"},
-                                  layout=W.Layout(width="460px"))
+                                  layout=W.Layout(width="460px"), **_classes("rewind"))
         self.export_button = W.Button(description="Export", icon="download",
-                                      tooltip="Make download links: settings + weights (JSON), picture (PNG)")
-        self.export_links = W.HTML("")
+                                      tooltip="Make download links: settings + weights (JSON), picture (PNG)",
+                                      **_classes("export"))
+        self.export_links = W.HTML("", _dom_classes=("playground-export",), **self._text)
         self.data_upload = DataUpload()
         self.hidden_space = HiddenSpacePanel()
 
@@ -269,9 +307,7 @@ class Playground(PlaybackMixin, PanelBase):
 
         self.widget = self._layout()
         self._apply_hide()
-        if preset.errors:
-            self.notice.value = status_html("error", "Some URL settings were not applied: "
-                                            + " ".join(preset.errors))
+        self._show_preset_errors(preset)
         self._retrain_guarded()
 
     # ------------------------------------------------------------------ controls
@@ -282,42 +318,48 @@ class Playground(PlaybackMixin, PanelBase):
 
         hidden = tuple(v["hidden"])
         widths = list(hidden) + [4] * (MAX_LAYERS - len(hidden))
+        slider, drop = W.SliderStyle(**_STYLE), DescriptionStyle(**_STYLE)  # shared, see _classes
+        check = CheckboxStyle()
         c = {
             "dataset": W.Dropdown(options=list(CHOICES["dataset"]), value=v["dataset"], description="dataset",
-                                  **_drop()),
-            "noise": W.IntSlider(value=v["noise"], **slider_range("noise"), description="noise (%)", **_slider()),
+                                  **_drop("dataset", drop)),
+            "noise": W.IntSlider(value=v["noise"], **slider_range("noise"), description="noise (%)",
+                                 **_slider("noise", slider)),
             "train": W.IntSlider(value=v["train"], **slider_range("train"), description="train (%)",
-                                 **_slider()),
+                                 **_slider("train", slider)),
             "layers": W.IntSlider(value=len(hidden), min=0, max=MAX_LAYERS, description="hidden layers",
-                                  **_slider()),
+                                  **_slider("layers", slider)),
             "activation": W.Dropdown(options=list(CHOICES["activation"]), value=v["activation"],
-                                     description="activation", **_drop()),
+                                     description="activation", **_drop("activation", drop)),
             "learning_rate": W.SelectionSlider(options=options("learning_rate"), value=v["learning_rate"],
-                                               description="learning rate", **_slider()),
+                                               description="learning rate", **_slider("learning_rate", slider)),
             "optimizer": W.Dropdown(options=list(CHOICES["optimizer"]), value=v["optimizer"],
-                                    description="optimizer", **_drop()),
+                                    description="optimizer", **_drop("optimizer", drop)),
             "batch_size": W.IntSlider(value=v["batch_size"], **slider_range("batch_size"), description="batch size",
-                                      **_slider()),
+                                      **_slider("batch_size", slider)),
             "regularization": W.Dropdown(options=list(CHOICES["regularization"]), value=v["regularization"],
-                                         description="regularization", **_drop()),
+                                         description="regularization", **_drop("regularization", drop)),
             "reg_rate": W.SelectionSlider(options=options("reg_rate"), value=v["reg_rate"],
-                                          description="reg. rate", **_slider()),
+                                          description="reg. rate", **_slider("reg_rate", slider)),
             "epochs": W.IntSlider(value=v["epochs"], **slider_range("epochs"), description="train epochs",
                                   tooltip="Epochs trained after every change (0: start at epoch 0)",
-                                  **_slider()),
+                                  **_slider("epochs", slider)),
             "seed": W.BoundedIntText(value=v["seed"], **slider_range("seed"), description="weights seed",
-                                     style=_STYLE, layout=W.Layout(width="190px")),
+                                     style=drop, layout=W.Layout(width="190px"), **_classes("seed")),
             "show_test": W.Checkbox(value=v["show_test"], description="show test data", indent=False,
-                                    layout=W.Layout(width="150px")),
+                                    style=check, layout=W.Layout(width="150px"), **_classes("show_test")),
             "discretize": W.Checkbox(value=v["discretize"], description="discretize output", indent=False,
-                                     layout=W.Layout(width="150px")),
+                                     style=check, layout=W.Layout(width="150px"), **_classes("discretize")),
         }
+        width_style = W.SliderStyle(description_width="50px")
         c["widths"] = [W.IntSlider(value=w, min=1, max=MAX_NEURONS, description=f"layer {i + 1}",
-                                   continuous_update=False, style={"description_width": "50px"},
-                                   layout=W.Layout(width="172px"))
+                                   continuous_update=False, style=width_style,
+                                   layout=W.Layout(width="172px", display=None if i < len(hidden) else "none"),
+                                   **_classes(f"width{i + 1}"))
                        for i, w in enumerate(widths)]
+        feature_layout = W.Layout(width="92px")  # the features are hidden together (their row), never one alone
         c["features"] = {name: W.Checkbox(value=name in v["features"], description=name, indent=False,
-                                          layout=W.Layout(width="92px"))
+                                          style=check, layout=feature_layout)
                          for name in FEATURES}
         return c
 
@@ -341,15 +383,16 @@ class Playground(PlaybackMixin, PanelBase):
             "transport": W.HBox([self.play_button, self.step_button, self.reset_button, self.epoch_label,
                                  self.timer], layout=W.Layout(align_items="center")),
             "rewind": W.HBox([self.rewind]),
-            "features": _wrap([*c["features"].values()], width=_CONTROL_WIDTH),
-            "hidden": _wrap([c["layers"], *c["widths"]]),
+            "features": _wrap([*c["features"].values()], classes=["pg-features"], width=_CONTROL_WIDTH),
+            "hidden": _wrap([c["layers"], *c["widths"]], classes=["pg-hidden"]),
             "view": W.HBox([c["show_test"], c["discretize"]]),
             "export": W.HBox([self.export_button, self.export_links]),
         }
         self.parts = self._parts()
         self.groups = {heading: [self.parts[name][-1] for name in names]
                        for heading, names in CONTROL_GROUPS.items()}
-        self.group_boxes = {heading: self._group_box(heading, widgets) for heading, widgets in self.groups.items()}
+        self.group_boxes = {heading: self._group_box(heading, widgets, self._text)
+                            for heading, widgets in self.groups.items()}
         left, middle = ([self.group_boxes[h] for h in column] for column in COLUMNS)
         # Fixed widths: the pictures are shown at their own size, and long status lines wrap
         # inside their column instead of widening it.
@@ -358,33 +401,28 @@ class Playground(PlaybackMixin, PanelBase):
             "network": W.VBox([*middle, self.network_image],
                               layout=W.Layout(width=self.network_image.layout.width, flex="0 0 auto",
                                               margin="0 12px")),
-            "output": W.VBox([_heading("Output"), self.image, self.status, self.loss_note, self.rows["view"],
-                              self.hidden_space.widget, self.curves_image], layout=W.Layout(width=_OUTPUT_WIDTH, flex="0 0 auto")),
+            "output": W.VBox([_heading("Output", self._text), self.image, self.status, self.loss_note,
+                              self.rows["view"], self.hidden_space.widget, self.curves_image],
+                             layout=W.Layout(width=_OUTPUT_WIDTH, flex="0 0 auto")),
         }
         top = W.HBox([self.rows["transport"], self.rows["rewind"]],
                      layout=W.Layout(align_items="center", flex_flow="row wrap"))
         body = W.HBox(list(self.columns.values()), layout=W.Layout(align_items="flex-start"))
-        box = W.VBox([self.notice, top, body, self.rows["export"]])
-        box.add_class("playground")
-        self.image.add_class("playground-image")
-        self.curves_image.add_class("playground-curves")
-        self.network_image.add_class("playground-network")
+        box = W.VBox([self.notice, top, body, self.rows["export"]], _dom_classes=("playground",))
+        self.image.add_class("playground-image")  # PanelBase's widgets; the others got theirs when built
         self.status.add_class("playground-status")
-        self.notice.add_class("playground-notice")
-        self.epoch_label.add_class("playground-epoch")
-        self.export_links.add_class("playground-export")
         for name, w in self.named_widgets().items():
-            w.add_class(f"pg-{name}")
+            w.add_class(f"pg-{name}")  # nothing to send for the controls built with it
         self._sync_width_visibility()
         return box
 
     @staticmethod
-    def _group_box(heading: str, widgets) -> W.VBox:
+    def _group_box(heading: str, widgets, text: dict) -> W.VBox:
         """A heading over its controls; the box gets the CSS class ``pg-group-<heading>``
-        (lower case, words joined by "-": a class name holds no spaces)."""
-        box = W.VBox([_heading(heading), *widgets], layout=W.Layout(margin="0 0 4px 0"))
-        box.add_class("pg-group-" + "-".join(heading.lower().split()))
-        return box
+        (lower case, words joined by "-": a class name holds no spaces). ``text``: the shared
+        style and layout of the heading."""
+        return W.VBox([_heading(heading, text), *widgets], layout=W.Layout(margin="0 0 4px 0"),
+                      _dom_classes=("pg-group-" + "-".join(heading.lower().split()),))
 
     def _parts(self) -> dict:
         """Name -> the widgets it stands for: the first is the named control, all are hidden together.
@@ -478,6 +516,33 @@ class Playground(PlaybackMixin, PanelBase):
                     self.data_seed = int(value)
                 else:
                     c[name].value = value
+
+    def use_preset(self, query: str | None) -> None:
+        """Apply a URL preset (``"dataset=xor&hide=activation"``) to this Playground, as
+        ``Playground(query)`` would have started: its settings are set in one retrain (none
+        when they change nothing), its ``hide`` list is added to the hidden controls, and bad
+        parameters are explained in the notice line. Settings given to the constructor still
+        win over the URL. Used by :func:`page_playground` on a Playground built before its
+        visitor came.
+        """
+        preset = parse_query(query)
+        self.preset = preset
+        now = self.read_values()
+        wanted = {k: v for k, v in preset.values.items() if k not in self._given}
+        changes = {k: v for k, v in wanted.items()
+                   if (set(v) != set(now[k]) if k == "features" else v != now[k])}
+        if changes:
+            self.set(**changes)
+        hide = tuple(dict.fromkeys([*preset.hide, *self.hidden_controls]))
+        if hide != self.hidden_controls:
+            self.hidden_controls = hide
+            self._apply_hide()
+        self._show_preset_errors(preset)
+
+    def _show_preset_errors(self, preset) -> None:
+        if preset.errors:
+            self.notice.value = status_html("error", "Some URL settings were not applied: "
+                                            + " ".join(preset.errors))
 
     def _on_control(self, change) -> None:
         if change["owner"] is self.controls["layers"]:
