@@ -23,11 +23,12 @@
      ``frame_cache`` bitmaps, curves of at most ``plots.curves.DECIMATE_ABOVE`` points); the
      README says what the kernel itself adds per message.
    The kernel's memory is not all the Playground's: jupyter_client's ``Session`` remembers
-   the signature of every message the kernel receives (replay protection, up to 65,536 of
-   them, about 100 B each plus the set's table, which grows in steps of a few hundred KiB),
-   and Play's clock sends one message a tick. ``--digest-history N`` starts the kernels with
-   ``Session.digest_history_size = N`` (through a temporary IPython profile) to see the
-   Playground's own memory apart from it.
+   the signature of every message the kernel receives (replay protection, about 100 B each plus
+   the set's table, which grows in steps of a few hundred KiB), and Play's clock sends one
+   message a tick. ipykernel keeps up to 65,536 (about an hour of Play); the dashboard's kernel
+   spec (``share/jupyter/kernels/python3``, found through ``JUPYTER_PATH`` as ``make dashboard``
+   sets it, and so here) caps them at 4,096. ``--plain-kernel`` starts ipykernel's own spec
+   instead, to see the difference.
 3. Optionally a screenshot of the first screen (``--screenshot``; the README's picture comes
    from the layout test, ``COURSE_SCREENSHOTS=docs pytest tests/test_playground_browser.py -k layout``).
 
@@ -41,6 +42,7 @@ average before and after: nothing fails on a slow figure, and a shared 2-core ma
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import sys
@@ -122,7 +124,8 @@ def cpu_now(kernels) -> dict:
     return {p.pid: sum(p.cpu_times()[:2]) for p in kernels}
 
 
-def browser_side(n_changes: int, play_seconds: float, memory_seconds: float, screenshot: str | None) -> dict:
+def browser_side(n_changes: int, play_seconds: float, memory_seconds: float, screenshot: str | None,
+                 plain_kernel: bool = False) -> dict:
     from browser import VOILA_TEST_ARGS, launch_chromium, new_page, wait_for_new_src, why_no_browser
     from servers import voila_server
 
@@ -131,7 +134,11 @@ def browser_side(n_changes: int, play_seconds: float, memory_seconds: float, scr
         print(f"browser part skipped: {reason}")
         return {"skipped": reason}
     out = {"viewport": list(VIEWPORT)}
-    with voila_server("notebooks/06_playground.ipynb", VOILA_TEST_ARGS) as url, launch_chromium() as b:
+    from voila_client import jupyter_path_with_templates
+
+    # As make dashboard runs it: JUPYTER_PATH holds share/jupyter (its kernel spec, its template).
+    env = contextlib.nullcontext() if plain_kernel else jupyter_path_with_templates()
+    with env, voila_server("notebooks/06_playground.ipynb", VOILA_TEST_ARGS) as url, launch_chromium() as b:
         for label in ("first_visit", "later_visit"):
             page = new_page(b, timeout_ms=300_000, viewport=VIEWPORT)
             t0 = time.perf_counter()
@@ -221,8 +228,8 @@ def main() -> int:
     ap.add_argument("--play-seconds", type=float, default=10.0)
     ap.add_argument("--memory-seconds", type=float, default=30.0,
                     help="keep playing this long, sampling the kernel's memory (the issue asks for 300)")
-    ap.add_argument("--digest-history", type=int, default=None,
-                    help="start the kernels with Session.digest_history_size = N (see the docstring)")
+    ap.add_argument("--plain-kernel", action="store_true",
+                    help="ipykernel's own kernel spec (65,536 message digests), not the dashboard's (see the docstring)")
     ap.add_argument("--screenshot", default=None)
     ap.add_argument("--no-browser", action="store_true")
     args = ap.parse_args()
@@ -233,17 +240,9 @@ def main() -> int:
           f"Play tick p50 {k['tick_p50_ms']:.0f} ms (CPU {k['tick_cpu_p50_ms']:.0f} ms, "
           f"{k['kernel_epochs_per_s']:.0f} epochs/s); PNGs {k['png_kib']:.0f} + {k['curves_png_kib']:.0f} KiB, "
           f"network {k['network_png_kib']:.0f} KiB")
-    if args.digest_history is not None:
-        import tempfile
-
-        profile = Path(tempfile.mkdtemp(prefix="bench-ipython-")) / "profile_default"
-        profile.mkdir(parents=True)
-        (profile / "ipython_kernel_config.py").write_text(
-            f"c.Session.digest_history_size = {int(args.digest_history)}\n")
-        os.environ["IPYTHONDIR"] = str(profile.parent)  # the Voila server's kernels inherit it
-        result["digest_history_size"] = int(args.digest_history)
+    result["kernel_spec"] = "ipykernel's own" if args.plain_kernel else "the dashboard's (share/jupyter)"
     if not args.no_browser:
-        b = browser_side(args.changes, args.play_seconds, args.memory_seconds, args.screenshot)
+        b = browser_side(args.changes, args.play_seconds, args.memory_seconds, args.screenshot, args.plain_kernel)
         result["browser"] = b
         if "skipped" not in b:
             met = "met" if b["slider_p50_ms"] <= SLIDER_TARGET_MS else "NOT met"

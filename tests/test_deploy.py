@@ -87,6 +87,30 @@ print(json.dumps({{"template": vc.template, "strip_sources": vc.strip_sources,
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def test_dashboard_kernels_remember_fewer_message_digests(monkeypatch):
+    """Under ``make dashboard`` (JUPYTER_PATH holds share/jupyter) the kernel spec found for
+    ``python3`` is the course's, and a kernel started from it keeps at most 4,096 message
+    signatures instead of ipykernel's 65,536: Play sends a message a tick, and each kept
+    signature is kernel memory that grows for an hour (README, *Memory over long Play*)."""
+    from jupyter_client.manager import start_new_kernel
+
+    env = course_env()
+    code = ("from jupyter_client.kernelspec import KernelSpecManager as M; "
+            "print(M().get_kernel_spec('python3').resource_dir)")
+    found = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert Path(found.stdout.strip()) == ROOT / "share" / "jupyter" / "kernels" / "python3"
+    monkeypatch.setenv("JUPYTER_PATH", env["JUPYTER_PATH"])
+    km, kc = start_new_kernel(kernel_name="python3", startup_timeout=120)
+    out: list[str] = []
+    try:
+        kc.execute_interactive("print(get_ipython().kernel.session.digest_history_size)", timeout=60,
+                               output_hook=lambda msg: out.append(msg["content"].get("text", "")))
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    assert "".join(out).strip() == "4096"
+
+
 def test_voila_reads_the_config_and_finds_the_template():
     s = _voila_settings(STANDIN, COURSE_ARGS)  # the stand-in: this probe starts no kernel pool
     km = CONFIG["MappingKernelManager"]
@@ -211,6 +235,8 @@ def test_postbuild_installs_course_utils_template_and_server_config(tmp_path):
     prefix, pip_calls = _run_postbuild(tmp_path)
     assert any(re.search(r"\binstall\b.*(-e \.|\s\.)(\s|$)", c) for c in pip_calls), pip_calls
     assert (prefix / "share/jupyter/voila/templates/course/index.html.j2").is_file()
+    spec = json.loads((prefix / "share/jupyter/kernels/python3/kernel.json").read_text())
+    assert "--Session.digest_history_size=4096" in spec["argv"]
     server = json.loads((prefix / "etc/jupyter/jupyter_server_config.d/activation-course.json").read_text())
     assert server["MappingKernelManager"] == CONFIG["MappingKernelManager"]
     assert server["VoilaExecutor"] == CONFIG["VoilaExecutor"]
