@@ -99,6 +99,11 @@ def test_dashboard_kernels_remember_fewer_message_digests(monkeypatch):
             "print(M().get_kernel_spec('python3').resource_dir)")
     found = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert Path(found.stdout.strip()) == ROOT / "share" / "jupyter" / "kernels" / "python3"
+    from ipykernel.kernelspec import get_kernel_dict  # ours is ipykernel's own, plus the one option
+
+    ours, theirs = json.loads((Path(found.stdout.strip()) / "kernel.json").read_text()), get_kernel_dict()
+    assert ours["argv"][1:] == [*theirs["argv"][1:], "--Session.digest_history_size=4096"]
+    assert {k: ours[k] for k in ("display_name", "language")} == {k: theirs[k] for k in ("display_name", "language")}
     monkeypatch.setenv("JUPYTER_PATH", env["JUPYTER_PATH"])
     km, kc = start_new_kernel(kernel_name="python3", startup_timeout=120)
     out: list[str] = []
