@@ -87,7 +87,8 @@ page_playground()
 # the data came from. A file that cannot be read is explained in the status line, naming the
 # line and the problem, and the data you had stays. Choose a class in *click adds* and click
 # on the picture to add points of that class; *Use the dataset* goes back to the generated
-# data. In code: `Playground(data=(X, y))`.
+# data. In code, give your arrays to the cell at the top: `page_playground(data=(X, y))`, with
+# `X` of shape (n, 2) and `y` of shape (n,).
 #
 # **The hidden space.** Press *Hidden space* to see the training points as a hidden layer
 # sees them: each point placed at the outputs of two units of that layer. In the last hidden
