@@ -53,8 +53,10 @@ from course_utils.widgets import GridWarpPanel, TinyNetPanel
 # `cu.collapse(net)` multiplies the layers of a linear network together. Below, a network
 # with five layers of weights (four hidden layers of 4 units) and its collapsed single layer
 # score 1000 random points; we compare the two. The score is the network's **logit**: the
-# number the output unit computes *before* its sigmoid, so that probability = sigmoid(logit)
-# and the boundary "probability = 0.5" is where the logit is 0.
+# number the output unit computes *before* its sigmoid, so that probability = sigmoid(logit).
+# The **sigmoid**, sigmoid(z) = 1 / (1 + e⁻ᶻ), squashes any number into (0, 1) and is 0.5 at
+# z = 0, so the **decision boundary** - the points where the probability is 0.5, between the
+# region called class 1 and the region called class 0 - is where the logit is 0.
 
 # %%
 # NBVAL_CHECK_OUTPUT

@@ -415,6 +415,24 @@ def test_grid_figure_takes_a_takeaway_title():
     assert fig._suptitle.get_text() == "what to see" and len(colls) == 2
 
 
+def test_grid_figure_title_and_legend_fit_on_the_first_draw():
+    """Notebook 01's four panels: the takeaway clears every panel title and the legend under
+    the first panel stays inside the picture, on the one draw that makes the PNG."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    lines = grid.grid_lines()
+    layers = grid.random_layers(3, seed=2)
+    panels = {"input grid": lines, **{f"3 {a} layers": grid.warp(lines, layers, a) for a in ("linear", "tanh", "sigmoid")}}
+    fig, _ = plots.grid_figure(panels, takeaway="Linear layers keep the grid straight and parallel; tanh and sigmoid bend it")
+    fig.set_dpi(80)  # show_figure's resolution
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    title_bottom = fig._suptitle.get_window_extent(renderer).y0
+    assert max(ax.title.get_window_extent(renderer).y1 for ax in fig.axes) < title_bottom
+    assert min(ax.get_tightbbox(renderer).y0 for ax in fig.axes) >= 0
+
+
 # ---------------------------------------------------------------------------- K classes
 def _srgb_to_linear(c):
     c = np.asarray(c, dtype=float)
