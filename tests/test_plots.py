@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from matplotlib.colors import to_rgba
 
-from course_utils import History, MLP, collapse, grid
+from course_utils import ACTIVATIONS, History, MLP, collapse, grid
 from course_utils import experiments as ex
 from course_utils import plots
 from course_utils.plots.style import CLASS_COLOURS
@@ -208,6 +208,28 @@ def test_nonlinear_layers_bend_the_grid(activation, depth):
     lines = grid.grid_lines()
     out = grid.warp(lines, grid.random_layers(depth, seed=2), activation)
     assert grid.straightness(out).max() > 1e-3
+
+
+def test_nonlinear_layers_either_bend_the_grid_or_squash_it_flat():
+    """What notebook 01 says of its grid panel: with any activation but linear the grid bends,
+    or (a ReLU unit that is 0 over the whole grid) it is squashed onto a line or a point."""
+    lines = grid.grid_lines()
+    assert grid.dimensions(lines) == 2
+    squashed = set()
+    for name in ACTIVATIONS:
+        for depth in range(1, 9):
+            for seed in range(51):  # the panel's sliders
+                out = grid.warp(lines, grid.random_layers(depth, seed=seed), name)
+                flat = grid.dimensions(out) < 2
+                straight = grid.straightness(out).max() < 1e-9 and grid.parallelism(out) < 1e-6
+                if name == "linear":
+                    assert straight and not flat
+                else:
+                    assert flat or not straight, (name, depth, seed)
+                if flat:
+                    squashed.add(name)
+    assert squashed == {"relu"}  # leaky ReLU shrinks a deep stack, but never to a line
+    assert grid.dimensions(grid.warp(lines, grid.random_layers(3, seed=2), "relu")) == 1  # the panel's start
 
 
 @settings(max_examples=40, deadline=None)
