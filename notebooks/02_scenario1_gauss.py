@@ -35,7 +35,8 @@ from course_utils.widgets import TrainingPanel
 # cross-entropy averages, over the points, −ln of the probability the network gives each point's
 # true class (0 when it is sure and right, ln 2 ≈ 0.693 when it answers 50 %, large when it is sure
 # and wrong). **Gradient descent** moves every weight and bias a small step in the direction that
-# lowers the loss; the **learning rate** is the size of that step.
+# lowers the loss; the **learning rate** is the size of that step (`sgd` in the figures' titles:
+# this plain gradient descent, here on all training points at once).
 #
 # Settings: `gauss`, linear activation, hidden layer [8], full-batch gradient descent with
 # learning rate 1, 300 epochs, fixed seeds. Half the points train, half test. An **epoch** is one
