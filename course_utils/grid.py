@@ -19,7 +19,7 @@ from .data import DOMAIN
 from .numeric import whole_number
 
 __all__ = [
-    "grid_lines", "random_layers", "warp", "warp_stages", "straightness", "parallelism",
+    "grid_lines", "random_layers", "warp", "warp_stages", "straightness", "parallelism", "dimensions",
     "heatmap_points", "heatmap_grid",
 ]
 
@@ -154,6 +154,27 @@ def parallelism(lines: np.ndarray) -> float:
         diff = np.angle(np.exp(1j * (angle - angle[0])))  # wrapped to (-pi, pi]
         worst = max(worst, float(np.abs(diff).max()))
     return worst
+
+
+def dimensions(lines: np.ndarray, rtol: float = 1e-9) -> int:
+    """How many dimensions the warped grid still spans: 2, 1 (squashed onto a line) or 0 (a point).
+
+    A ReLU unit that is 0 at every grid point flattens the picture: its lines are then
+    straight and parallel only because they all lie on one line.
+
+    Parameters
+    ----------
+    lines : ndarray of float, shape (n_lines, n_points, 2)
+    rtol : float
+        The narrower direction counts when its spread is above ``rtol`` times the wider one's
+        (relative, so leaky ReLU's 0.01 slopes, which shrink a deep stack without flattening
+        it, still count as two dimensions); the wider one when it is above 1e-12.
+    """
+    points = np.asarray(lines, dtype=np.float64).reshape(-1, 2)
+    spread = np.linalg.svd(points - points.mean(axis=0), compute_uv=False) / np.sqrt(len(points))  # (2,), widest first
+    if spread[0] <= 1e-12:
+        return 0
+    return 1 + int(spread[1] > rtol * spread[0])
 
 
 def heatmap_points(resolution: int = 100, domain=DOMAIN) -> np.ndarray:

@@ -53,8 +53,10 @@ from course_utils.widgets import GridWarpPanel, TinyNetPanel
 # `cu.collapse(net)` multiplies the layers of a linear network together. Below, a network
 # with five layers of weights (four hidden layers of 4 units) and its collapsed single layer
 # score 1000 random points; we compare the two. The score is the network's **logit**: the
-# number the output unit computes *before* its sigmoid, so that probability = sigmoid(logit)
-# and the boundary "probability = 0.5" is where the logit is 0.
+# number the output unit computes *before* its sigmoid, so that probability = sigmoid(logit).
+# The **sigmoid**, sigmoid(z) = 1 / (1 + e⁻ᶻ), squashes any number into (0, 1) and is 0.5 at
+# z = 0, so the **decision boundary** - the points where the probability is 0.5, between the
+# region called class 1 and the region called class 0 - is where the logit is 0.
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -106,7 +108,9 @@ for act in ("linear", "tanh", "sigmoid"):
 #
 # Change the number of layers, the activation and the seed (which draws other random
 # layers). With `linear` the grid always stays a grid of parallelograms, however deep; with
-# any other activation it bends. The status line measures it.
+# any other activation it bends - or, with `relu`, it may be squashed flat onto a line or a
+# point, when a unit is 0 at every grid point (`relu` at the panel's start, 3 layers and seed 2,
+# does that). The status line measures it.
 
 # %%
 GridWarpPanel(depth=3, activation="tanh", seed=2)

@@ -31,6 +31,13 @@ from course_utils.widgets import TrainingPanel
 # %% [markdown]
 # ## The trained result
 #
+# Training needs three words. The **loss** measures how wrong the network is: binary
+# cross-entropy averages, over the points, −ln of the probability the network gives each point's
+# true class (0 when it is sure and right, ln 2 ≈ 0.693 when it answers 50 %, large when it is sure
+# and wrong). **Gradient descent** moves every weight and bias a small step in the direction that
+# lowers the loss; the **learning rate** is the size of that step (`sgd` in the figures' titles:
+# this plain gradient descent, here on all training points at once).
+#
 # Settings: `gauss`, linear activation, hidden layer [8], full-batch gradient descent with
 # learning rate 1, 300 epochs, fixed seeds. Half the points train, half test. An **epoch** is one
 # pass over the training points; with full-batch gradient descent that is one update of the weights.
@@ -67,15 +74,16 @@ for seed in range(6):
 # A random line through the middle already separates two clusters this far apart - or it
 # separates them the wrong way round (0 % or 2 %: almost every point on the wrong side). Either way, one step of
 # gradient descent is enough to turn it the right way. After that, every point is on the right
-# side, and the loss keeps falling toward 0: the network only grows more confident (its weights
-# grow, pushing each probability towards 0 or 1); it never needs to change its mind.
+# side, and the loss keeps falling toward 0: the network grows more confident (its weights
+# grow, pushing each probability towards 0 or 1) and its line turns a little, but no point
+# changes side; it never needs to change its mind.
 #
 # The same run as a filmstrip: the boundary at epochs 0, 1, 5, 20, 100 and 300, on one colour scale
 # - the picture behind the log axis above, one frame per step of it.
 
 # %%
 strip = ex.filmstrip("scenario1")
-plots.show_figure(plots.filmstrip_figure(strip, "The line is in place from the start; training only sharpens it")[0])
+plots.show_figure(plots.filmstrip_figure(strip, "The first line already separates the clusters; training turns it and sharpens it")[0])
 
 # %% [markdown]
 # ### The live panel
@@ -152,6 +160,6 @@ MultipleChoice(
 # </details>
 #
 # **Summary.** When a straight line can separate the classes, a linear network finds it at once
-# and then only grows confident. The random starting line may even point the wrong way; one
-# step of gradient descent turns it. **Next →** [3 · scenario 2](03_scenario2_circle_linear.ipynb):
+# and then grows confident, turning its line a little on the way. The random starting line may
+# even point the wrong way; one step of gradient descent turns it. **Next →** [3 · scenario 2](03_scenario2_circle_linear.ipynb):
 # data no line can separate.

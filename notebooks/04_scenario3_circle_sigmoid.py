@@ -154,6 +154,12 @@ print("collapsed layer on (x1, x2, x1², x2²): w =", np.round(W[:, 0], 2), " b 
 # The weights on $x_1^2$ and $x_2^2$ are both negative (far from the centre means ring) and
 # nearly, not exactly, equal, so the boundary is an ellipse a little longer along $x_2$ than
 # along $x_1$; the small weights on $x_1$ and $x_2$ shift its centre slightly off the origin.
+#
+# At learning rate 1 instead of 0.1 the same run blows up, and says so in words:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print(ex.run_scenario("features", learning_rate=1.0).history.message)
 
 # %% [markdown]
 # Tick and untick the input features below: without `x1^2` and `x2^2`, the linear network

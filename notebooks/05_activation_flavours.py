@@ -45,6 +45,8 @@ from course_utils.plots import flavours
 # %% [markdown]
 # ## 1 · The flavours at a glance
 #
+# Each hidden unit computes its **pre-activation** z = w·x + b and outputs a(z):
+#
 # | activation | a(z) | what it fixes | what it costs |
 # |---|---|---|---|
 # | **sigmoid** | 1 / (1 + e⁻ᶻ) | smooth, bounded, reads as a probability | slope at most 0.25 and ≈ 0 for large \|z\| (saturation); outputs all positive (not zero-centred) |
@@ -86,7 +88,9 @@ z_fine = np.linspace(-4, 0, 40001)
 # %% [markdown]
 # ## 2 · Saturation and vanishing gradients, measured
 #
-# Backpropagation carries the gradient from the output back to the first layer, and at each layer it is
+# The **gradient** of the loss with respect to a weight, dLoss/dW, says how fast the loss changes as
+# that weight moves; gradient descent steps each weight against it, so a layer whose gradient is
+# tiny barely learns. Backpropagation carries the gradient from the output back to the first layer, and at each layer it is
 # multiplied twice: by the activation's slope at every unit, and by that layer's weight matrix
 # (transposed). With sigmoid every slope is at most 0.25, so across 8 hidden layers the slopes alone
 # multiply it by at most 0.25⁸ ≈ 10⁻⁴·⁸ (they shrink it at least 65 000-fold); whether the weights shrink
@@ -467,7 +471,7 @@ print(f"W {W.shape}, b {b.shape}; same class as the network at every one of the 
       np.array_equal(np.argmax(X_grid @ W + b, axis=1), runs3[0].net.predict(X_grid)))
 
 # %% [markdown]
-# The linear network ends at a loss of 0.994, barely under ln 3 = 1.099, and classifies 38 % of the
+# The linear network ends at a loss of 0.994, only 0.1 under ln 3 = 1.099, and classifies 38 % of the
 # training points and 33 % of the test points correctly: hardly above the 33 % of chance. Its
 # picture shows why: three wedges whose edges are straight lines meeting at one point, while every
 # arm winds through all three. The collapsed layer, W of shape (2, 3) and b of shape (3,), gives

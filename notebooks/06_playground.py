@@ -59,7 +59,10 @@ page_playground()
 # exactly the same initial weights; **New data** draws a new sample. Drag **rewind** to see the
 # boundary as it was earlier in training. **Export** makes download links for the settings and
 # weights (JSON) and for the pictures (PNG), and prints a share link. If training diverges
-# (try learning rate 10) the dashboard says so in words and keeps the last good weights.
+# (try the `linear` activation at learning rate 10: it blows up in the first epoch) the dashboard
+# says so in words and keeps the last good weights. Not every bad learning rate diverges: the
+# default tanh network at learning rate 10 just trains badly, its training loss staying above
+# the 0.693 of a network that learned nothing.
 
 # %% [markdown]
 # **Presets for a lesson.** Add settings to the dashboard's URL, and list the controls to

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from matplotlib.colors import to_rgba
 
-from course_utils import History, MLP, collapse, grid
+from course_utils import ACTIVATIONS, History, MLP, collapse, grid
 from course_utils import experiments as ex
 from course_utils import plots
 from course_utils.plots.style import CLASS_COLOURS
@@ -208,6 +208,28 @@ def test_nonlinear_layers_bend_the_grid(activation, depth):
     lines = grid.grid_lines()
     out = grid.warp(lines, grid.random_layers(depth, seed=2), activation)
     assert grid.straightness(out).max() > 1e-3
+
+
+def test_nonlinear_layers_either_bend_the_grid_or_squash_it_flat():
+    """What notebook 01 says of its grid panel: with any activation but linear the grid bends,
+    or (a ReLU unit that is 0 over the whole grid) it is squashed onto a line or a point."""
+    lines = grid.grid_lines()
+    assert grid.dimensions(lines) == 2
+    squashed = set()
+    for name in ACTIVATIONS:
+        for depth in range(1, 9):
+            for seed in range(51):  # the panel's sliders
+                out = grid.warp(lines, grid.random_layers(depth, seed=seed), name)
+                flat = grid.dimensions(out) < 2
+                straight = grid.straightness(out).max() < 1e-9 and grid.parallelism(out) < 1e-6
+                if name == "linear":
+                    assert straight and not flat
+                else:
+                    assert flat or not straight, (name, depth, seed)
+                if flat:
+                    squashed.add(name)
+    assert squashed == {"relu"}  # leaky ReLU shrinks a deep stack, but never to a line
+    assert grid.dimensions(grid.warp(lines, grid.random_layers(3, seed=2), "relu")) == 1  # the panel's start
 
 
 @settings(max_examples=40, deadline=None)
@@ -413,6 +435,24 @@ def test_grid_figure_takes_a_takeaway_title():
     lines = grid.grid_lines()
     fig, colls = plots.grid_figure({"input grid": lines, "again": lines}, takeaway="what to see")
     assert fig._suptitle.get_text() == "what to see" and len(colls) == 2
+
+
+def test_grid_figure_title_and_legend_fit_on_the_first_draw():
+    """Notebook 01's four panels: the takeaway clears every panel title and the legend under
+    the first panel stays inside the picture, on the one draw that makes the PNG."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    lines = grid.grid_lines()
+    layers = grid.random_layers(3, seed=2)
+    panels = {"input grid": lines, **{f"3 {a} layers": grid.warp(lines, layers, a) for a in ("linear", "tanh", "sigmoid")}}
+    fig, _ = plots.grid_figure(panels, takeaway="Linear layers keep the grid straight and parallel; tanh and sigmoid bend it")
+    fig.set_dpi(80)  # show_figure's resolution
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    title_bottom = fig._suptitle.get_window_extent(renderer).y0
+    assert max(ax.title.get_window_extent(renderer).y1 for ax in fig.axes) < title_bottom
+    assert min(ax.get_tightbbox(renderer).y0 for ax in fig.axes) >= 0
 
 
 # ---------------------------------------------------------------------------- K classes

@@ -291,6 +291,14 @@ def test_grid_panel_keeps_lines_straight_only_when_linear():
     assert p.errors == []
 
 
+def test_grid_panel_says_when_relu_squashes_the_grid_flat():
+    p = GridWarpPanel(depth=3, activation="relu", seed=2)  # one unit is 0 over the whole grid
+    assert "squashed onto a line" in p.status.value and "still straight" not in p.status.value
+    p.seed.value = 0
+    assert "bend" in p.status.value
+    assert p.errors == []
+
+
 def test_tiny_net_boundary_line_is_where_the_network_says_one_half():
     p = TinyNetPanel()
     for key, value in {"w11": -1.3, "v2": 0.7, "c": -0.4}.items():

@@ -67,7 +67,10 @@ def grid_figure(panels: dict, panel_size: float = 3.0, takeaway: str | None = No
     collections : list of LineCollection
     """
     n = len(panels)
-    fig, axes = new_figure((panel_size * n, panel_size + 0.3), ncols=n, squeeze=False)
+    # Room above the square panels for the title and below them for the legend: with less,
+    # constrained layout's first pass (the one a PNG gets) lets the title overlap the panel
+    # titles and cuts the legend off.
+    fig, axes = new_figure((panel_size * n, panel_size + 0.9), ncols=n, squeeze=False)
     out = []
     for i, (ax, (title, lines)) in enumerate(zip(axes[0], panels.items())):
         out.append(draw_grid(ax, lines, title=title, labels=("x1", "x2") if i == 0 else ("unit 1", "unit 2")))

@@ -54,7 +54,12 @@ class GridWarpPanel(PanelBase):
         self.image.value = figure_png(self.fig)
         bend = float(np.max(G.straightness(out)))
         skew = float(np.degrees(G.parallelism(out)))
-        if bend < 1e-9 and skew < 1e-6:
+        flat = G.dimensions(out)
+        if flat < 2:
+            self._set_status("ok", f"{act}: the whole grid is squashed onto {'a line' if flat else 'a point'}: "
+                                   "in some layer a unit is 0 at every grid point, so the picture has lost a "
+                                   "dimension. Straight, but no longer a grid; try another seed.")
+        elif bend < 1e-9 and skew < 1e-6:
             self._set_status("ok", f"{act}: every line is still straight and parallel lines stay parallel "
                                    f"(largest bend {bend:.1e}).")
         else:
