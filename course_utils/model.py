@@ -511,8 +511,9 @@ class Pass:
 
     def load(self, X: np.ndarray) -> None:
         """Copy in the batch ``X`` (n, d) that :meth:`forward` runs on until the next one."""
-        np.copyto(self.A[0], X)
-        np.copyto(self.X1[:, :-1], X)
+        # (by assignment: np.copyto runs a Python dispatcher first, and mini-batches load every step)
+        self.A[0][...] = X
+        self.X1[:, :-1] = X
 
     def forward(self, X: np.ndarray | None = None) -> np.ndarray:
         """Logits ``z`` (n,) or (n, K) of the batch ``X`` (n, d); keeps every ``A`` and ``Z``.
