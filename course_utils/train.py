@@ -232,12 +232,13 @@ class Trainer:
         self._base = int(np.random.default_rng(seed).integers(2**63)) if batch_size is not None else 0
         step = batch_size or n
         self._bounds = [(s, min(s + step, n)) for s in range(0, n, step)]  # each batch's rows
-        self._passes = {e - s: Pass(net, e - s) for s, e in self._bounds}  # one per batch width
+        passes = {e - s: Pass(net, e - s) for s, e in self._bounds}  # one per batch width
+        self._batches = [(s, e, passes[e - s]) for s, e in self._bounds]  # each batch's rows and its pass
         self._test_pass = Pass(net, len(X_test)) if X_test is not None else None
         # Data that is the same every epoch (the full batch, the test set) is copied into its
         # pass once; each step then runs forward() on it without handing it over again.
         if batch_size is None:
-            self._passes[n].load(X)
+            passes[n].load(X)
         if X_test is not None:
             self._test_pass.load(X_test)
         self._before_last = net.theta.copy()  # the parameters before the latest step
@@ -245,7 +246,7 @@ class Trainer:
         steps_kept = max(1, CHUNK_VALUES // (len(self._bounds) * net.theta.size))
         self._chunk_epochs = max(1, min(MAX_CHUNK_EPOCHS, CHUNK_VALUES // n, steps_kept))
         k, n_test = self._chunk_epochs, 0 if X_test is None else len(X_test)
-        per_row = self._passes[self._bounds[0][1]].z.shape[1:]  # a row's logits: () or (K,) for softmax
+        per_row = self._batches[0][2].z.shape[1:]  # a row's logits: () or (K,) for softmax
         self._Z, self._Y = np.empty((k, n, *per_row)), np.empty((k, n))  # logits and targets, in the order seen
         self._Z_test = np.empty((k, n_test, *per_row))
         self._P = np.empty((k * len(self._bounds) + 1, net.theta.size))  # the parameters before each step
@@ -293,22 +294,23 @@ class Trainer:
         """
         theta, opt, P, Z, test = self.net.theta, self.optimizer, self._P, self._Z, self._test_pass
         full, X, y, l1, l2 = self.batch_size is None, self.X, self.y, self.l1, self.l2
-        np.copyto(P[0], self._before_last)
+        # (Copies by assignment, P[j] = theta: np.copyto(P[j], theta) runs a Python dispatcher
+        # and makes the view P[j] first - twice the time, and a step makes two copies.)
+        P[0] = self._before_last
         step = 0
         for i in range(k):
             if not full:  # mini-batches: this epoch's order of the rows
                 order = self._order(first_epoch + i)
                 X, y = self.X[order], self.y[order]
                 self._Y[i] = y
-            for s, e in self._bounds:
-                layers = self._passes[e - s]
-                np.copyto(P[step + 1], theta)  # kept to step back to if this run blows up
+            for s, e, layers in self._batches:
+                P[step + 1] = theta  # kept to step back to if this run blows up
                 # (a full batch sits in its pass already: forward() runs it without a copy)
-                np.copyto(Z[i, s:e], layers.forward(None if full else X[s:e]))
+                Z[i, s:e] = layers.forward(None if full else X[s:e])
                 opt.step(theta, layers.backward(y[s:e], l1, l2))
                 step += 1
             if test is not None:
-                np.copyto(self._Z_test[i], test.forward())
+                self._Z_test[i] = test.forward()
         return self._record(first_epoch, k)
 
     # ------------------------------------------------------------------ measuring
