@@ -231,9 +231,9 @@ class Trainer:
         # visits the batches in the same order as one long run.
         self._base = int(np.random.default_rng(seed).integers(2**63)) if batch_size is not None else 0
         step = batch_size or n
-        self._bounds = [(s, min(s + step, n)) for s in range(0, n, step)]  # each batch's rows
-        passes = {e - s: Pass(net, e - s) for s, e in self._bounds}  # one per batch width
-        self._batches = [(s, e, passes[e - s]) for s, e in self._bounds]  # each batch's rows and its pass
+        bounds = [(s, min(s + step, n)) for s in range(0, n, step)]  # each batch's rows
+        passes = {e - s: Pass(net, e - s) for s, e in bounds}  # one per batch width
+        self._batches = [(s, e, passes[e - s]) for s, e in bounds]  # each batch's rows and its pass
         self._test_pass = Pass(net, len(X_test)) if X_test is not None else None
         # Data that is the same every epoch (the full batch, the test set) is copied into its
         # pass once; each step then runs forward() on it without handing it over again.
@@ -243,13 +243,13 @@ class Trainer:
             self._test_pass.load(X_test)
         self._before_last = net.theta.copy()  # the parameters before the latest step
         self._limits = None  # (first loss, blow-up limit), once known
-        steps_kept = max(1, CHUNK_VALUES // (len(self._bounds) * net.theta.size))
+        steps_kept = max(1, CHUNK_VALUES // (len(bounds) * net.theta.size))
         self._chunk_epochs = max(1, min(MAX_CHUNK_EPOCHS, CHUNK_VALUES // n, steps_kept))
         k, n_test = self._chunk_epochs, 0 if X_test is None else len(X_test)
         per_row = self._batches[0][2].z.shape[1:]  # a row's logits: () or (K,) for softmax
         self._Z, self._Y = np.empty((k, n, *per_row)), np.empty((k, n))  # logits and targets, in the order seen
         self._Z_test = np.empty((k, n_test, *per_row))
-        self._P = np.empty((k * len(self._bounds) + 1, net.theta.size))  # the parameters before each step
+        self._P = np.empty((k * len(bounds) + 1, net.theta.size))  # the parameters before each step
 
     # ------------------------------------------------------------------ the loop
     def run(self, epochs: int, callback: Callable | None = None) -> History:
@@ -316,11 +316,11 @@ class Trainer:
     # ------------------------------------------------------------------ measuring
     def _record(self, first_epoch: int, k: int) -> int:
         """Measure a chunk's kept logits, stop at the first blow-up, extend the history."""
-        out, nb = self.net.output, len(self._bounds)
+        out, nb = self.net.output, len(self._batches)
         Z = self._Z[:k]
         Y = self._Y[:k] if self.batch_size else self.y  # full batch: every row's targets are y
         losses = _losses(out, Z, Y)  # (k, n): each sample's loss as its batch saw it
-        starts = [s for s, _ in self._bounds]
+        starts = [s for s, _, _ in self._batches]
         batch_losses = (np.add.reduceat(losses, starts, axis=1) / np.diff([*starts, len(self.y)])).ravel()
         measured = {"train_loss": losses.mean(axis=1), "train_accuracy": out.correct(Z, Y).mean(axis=1)}
         if self._test_pass is not None:
